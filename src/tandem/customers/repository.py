@@ -1,0 +1,28 @@
+"""Queries over customers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.customers.models import Customer, CustomerException, CustomerVulnerability
+
+
+def get(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def by_external_id(session: Session, external_id: str) -> Customer | None:
+    return session.scalars(select(Customer).where(Customer.external_id == external_id)).first()
+
+
+def vulnerabilities(session: Session, customer_id: int) -> Sequence[CustomerVulnerability]:
+    query = select(CustomerVulnerability).where(CustomerVulnerability.customer_id == customer_id)
+    return session.scalars(query.order_by(CustomerVulnerability.id)).all()
+
+
+def exceptions(session: Session, customer_id: int) -> Sequence[CustomerException]:
+    query = select(CustomerException).where(CustomerException.customer_id == customer_id)
+    return session.scalars(query.order_by(CustomerException.decided_at)).all()

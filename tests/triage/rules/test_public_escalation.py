@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+
+from tandem.triage.rules.public_escalation import LABELS, detector
+
+from .phrasings import (
+    DESIGN,
+    FALSE_POSITIVE_CEILING,
+    HELDOUT,
+    RECALL_FLOOR,
+    false_positive_rate,
+    positives,
+    recall,
+)
+
+
+@pytest.mark.parametrize("which", [DESIGN, HELDOUT])
+def test_recall(which: str) -> None:
+    rate = recall(detector, which, "public_escalation", check_labels=False)
+    assert rate.value >= RECALL_FLOOR[which], rate.explain()
+
+
+@pytest.mark.parametrize("which", [DESIGN, HELDOUT])
+def test_false_positives_stay_under_the_ceiling(which: str) -> None:
+    rate = false_positive_rate(detector, which, "public_escalation")
+    assert rate.value <= FALSE_POSITIVE_CEILING[which], rate.explain()
+
+
+def test_phrasings_cover_every_label() -> None:
+    assert {label for _, label in positives(DESIGN, "public_escalation")} == set(LABELS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I saw your ad on Facebook, is the offer still on?",
+        "Your trustpilot reviews are great so I ordered",
+        "How do I press the reset button?",
+        "I'd like to leave a review, the blender is amazing",
+        "Is the 5 star hotel voucher still valid?",
+    ],
+)
+def test_mentioning_a_platform_is_not_a_threat(text: str) -> None:
+    assert not detector.detect(text).fired
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I'm going to post this on twitter", "social_media"),
+        ("I'll be telling the newspapers", "press"),
+        ("expect a 1-star review", "reviews"),
+    ],
+)
+def test_labels(text: str, label: str) -> None:
+    assert label in detector.detect(text).labels
+
+
+def test_the_letter_x_is_a_platform_only_when_capitalised_after_posting() -> None:
+    assert detector.detect("I'll be posting on X about this").fired
+    assert not detector.detect("I'll post it on x-ray day").fired
