@@ -13,6 +13,9 @@ from ui.helpers import Chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("ui")]
 
+# A wait in minutes while the team is in, else when they are back (the tests may run at any hour).
+WAIT = re.compile(r"Expected wait: about \d+ minutes?\.|as soon as someone is free|A person will reply from \w+")
+
 
 class TestTheAiAnswers:
     def test_a_customer_asking_where_their_order_is_gets_an_answer_from_the_ai(self, new_page: Any) -> None:
@@ -69,11 +72,35 @@ class TestHandOver:
         expect(chat.messages("system")).to_have_count(1)  # the hand-over notice, in the thread
         expect(chat.notice).to_be_visible()
         expect(chat.notice).to_contain_text("A member of our team will join this chat.")
-        # A wait in minutes while the team is in, else when they are back (the test may run at any hour).
-        expect(chat.notice).to_contain_text(
-            re.compile(r"Expected wait: about \d+ minutes?\.|as soon as someone is free|A person will reply from \w+")
-        )
+        expect(chat.notice).to_contain_text(WAIT)
         expect(chat.frame.get_by_role("button", name="A person is on the way")).to_be_disabled()
+
+    def test_the_wait_stays_on_screen_when_the_live_update_arrives_before_the_reply(self, new_page: Any) -> None:
+        # The live stream and the reply to the customer's post race; whichever lands last must still
+        # say how long the wait is (or when people are back), never leave the notice without it.
+        page = new_page()
+        replies: list[tuple[Any, Any]] = []
+        page.context.route("**/api/v1/conversations/*/messages", lambda route: replies.append((route, route.fetch())))
+        chat = Chat.open(page)
+        chat.frame.get_by_role("button", name="Talk to a person").click()
+        expect(chat.notice).to_contain_text(WAIT)  # from the live stream: the reply is still held back
+        for _ in range(100):
+            if replies:
+                break
+            page.wait_for_timeout(50)
+        route, response = replies[0]
+        frame = next(f for f in page.frames if f.url.endswith("/widget/frame"))
+        # Count the notice's redraws, so we look at it right after the reply has redrawn it.
+        frame.evaluate(
+            """() => { window.noticeDraws = 0;
+                new MutationObserver(() => { window.noticeDraws += 1; })
+                  .observe(document.getElementById('notice'), { childList: true }); }"""
+        )
+        route.fulfill(response=response)
+        frame.wait_for_function("() => window.noticeDraws > 0")
+        notice = chat.notice.inner_text()
+        assert "A member of our team will join this chat." in notice
+        assert WAIT.search(notice), notice
 
     def test_an_angry_customer_is_handed_over(self, new_page: Any) -> None:
         chat = Chat.open(new_page())

@@ -211,10 +211,9 @@
       showMessage(turn.message);
       turn.replies.forEach(showMessage);
       const conversation = { ...(state ? state.conversation : {}), owner: turn.owner };
-      // The live stream's state follows within a moment, with the wait or the opening hours.
-      const handoff = turn.handoff
-        ? { expected_wait_seconds: turn.handoff.expected_wait_seconds, queue: turn.handoff.queue }
-        : state && state.handoff;
+      // The live stream's state may already have arrived: this reply must say as much as it did
+      // (the wait, or when people are back), never less, whichever of the two comes last.
+      const handoff = turn.handoff ? handoffFromTurn(turn.handoff) : state && state.handoff;
       applyState({ conversation, handoff, agent_name: state ? state.agent_name : null });
     } catch (error) {
       pending.delete(channelId);
@@ -225,6 +224,16 @@
     } finally {
       setTyping(false);
     }
+  }
+
+  function handoffFromTurn(handoff) {
+    const backAt = handoff.people_back_at || null;
+    return {
+      expected_wait_seconds: handoff.expected_wait_seconds,
+      queue: handoff.queue,
+      team_available: backAt === null,
+      back_at: backAt,
+    };
   }
 
   // ---- live updates -------------------------------------------------------------------------------
