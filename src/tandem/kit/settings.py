@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _COMMON = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         default=None, description="A hand-over rules YAML file; the shipped defaults when unset."
     )
     log_level: str = "INFO"
+    llm_base_url: str | None = Field(
+        default=None, description="An OpenAI-compatible endpoint that may phrase replies; unset: nothing leaves."
+    )
+    llm_model: str = Field(default="", description="The model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer key for the LLM endpoint.")
+    llm_timeout_s: float = Field(default=4.0, gt=0, description="After this the template reply is used.")
 
     @field_validator("database_url")
     @classmethod
