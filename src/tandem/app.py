@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
 
 
 # Domains that add API routes (a module-level `router`) or pages (a `register(app)` function).
-API_MODULES = ("tandem.handoff.router", "tandem.knowledge.router", "tandem.analytics.router")
+API_MODULES = ("tandem.handoff.router", "tandem.knowledge.router", "tandem.analytics.router", "tandem.care.router")
 PAGE_MODULES = ("tandem.widget.pages", "tandem.console.pages")
 
 

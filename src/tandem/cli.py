@@ -161,7 +161,7 @@ def models_build(
 
 # Domains that add commands expose `register(app)`: triage (triage, intents), hand-over (replay, policy),
 # analytics (import, report).
-COMMAND_MODULES = ("tandem.triage.cli", "tandem.handoff.cli", "tandem.analytics.cli")
+COMMAND_MODULES = ("tandem.triage.cli", "tandem.handoff.cli", "tandem.analytics.cli", "tandem.care.cli")
 
 
 def _register_optional_commands() -> None:

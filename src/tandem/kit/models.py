@@ -1,6 +1,7 @@
 """Import every domain's tables so metadata (Alembic, tests) sees the whole schema."""
 
 from tandem.analytics import models as analytics_models
+from tandem.care import models as care_models
 from tandem.connectors import models as connector_models
 from tandem.conversations import models as conversation_models
 from tandem.customers import models as customer_models
@@ -14,6 +15,7 @@ from tandem.workspace import models as workspace_models
 __all__ = [
     "Base",
     "analytics_models",
+    "care_models",
     "connector_models",
     "conversation_models",
     "customer_models",
