@@ -22,6 +22,7 @@ SUITES = {
     "handoff": "bench.handoff_bench",
     "analytics": "bench.analytics_bench",
     "ui": "bench.ui_bench",
+    "knowledge": "bench.knowledge_bench",
 }
 
 

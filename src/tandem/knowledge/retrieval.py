@@ -27,12 +27,18 @@ class ArticleText:
     title: str
     body: str
     tags: tuple[str, ...] = ()
+    policy_clause: str | None = None
 
 
 @dataclass(frozen=True)
 class Match:
+    """An article that answers a question. `passage` is the part of it that answers (empty: none chosen);
+    `method` says which evidence found it: keyword, semantic or hybrid."""
+
     article: ArticleText
     score: float
+    passage: str = ""
+    method: str = "keyword"
 
 
 def words(text: str) -> list[str]:
