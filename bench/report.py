@@ -38,7 +38,15 @@ def machine() -> str:
 
 def write_report(results: Path, target: Path) -> None:
     parts = [HEADER, f"- Machine: {machine()}", f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ""]
-    suites = (("http", _http), ("triage", _triage), ("handoff", _generic), ("analytics", _analytics), ("ui", _generic))
+    suites = (
+        ("http", _http),
+        ("triage", _triage),
+        ("handoff", _generic),
+        ("analytics", _analytics),
+        ("knowledge", _generic),
+        ("assistant", _generic),
+        ("ui", _generic),
+    )
     for name, render in suites:
         path = results / f"{name}.json"
         if path.exists():

@@ -10,16 +10,18 @@ import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from tandem.assistant.replies import ArticleLookup, IntentReply, OrderFacts, OrderLookup
-from tandem.connectors import orders
+from tandem.assistant.engine import Assistant
+from tandem.assistant.skills import default_skills
+from tandem.connectors.config import connectors_for, load_connector_config
 from tandem.conversations.pipeline import Pipeline, Redaction
 from tandem.handoff.stage import NoticeStage, PolicyStage
-from tandem.kit.db import make_engine, make_read_engine, make_sessionmaker
+from tandem.kit.db import make_engine
 from tandem.kit.settings import Settings
-from tandem.knowledge import repository as knowledge
-from tandem.knowledge.retrieval import ArticleText, Match, best_article
+from tandem.knowledge import search
+from tandem.knowledge.retrieval import Match
+from tandem.knowledge.search import Embed
 from tandem.privacy import scan
 from tandem.triage.service import Triage, TriageSetupError
 from tandem.triage.signals import Signals, TriageContext
@@ -47,42 +49,20 @@ def build_pipeline(settings: Settings) -> Pipeline:
         privacy=PrivacyScanStage(),
         triage=ModelTriage(triage, product_names(settings.database_url)),
         decision=PolicyStage(settings.handoff_rules, settings.workspace_dir / "handoff_rules.yaml"),
-        reply=_reply_stage(settings.database_url),
+        reply=build_assistant(settings, triage.encoder.encode),
         notice=NoticeStage(),
     )
 
 
-def _reply_stage(database_url: str) -> IntentReply:
-    # One read-only engine serves both lookups (a second pool per lookup would only add connections).
-    reads = make_sessionmaker(make_read_engine(database_url))
-    return IntentReply(orders=order_lookup(reads), articles=article_lookup(reads))
+def build_assistant(settings: Settings, embed: Embed | None = None) -> Assistant:
+    """The AI's skills, each working through the connectors (built-in tables, or a merchant's REST API)."""
+    config = load_connector_config(settings.connectors_file) if settings.connectors_file else None
 
+    def find_answer(session: Session, question: str) -> Match | None:
+        # Read fresh each time: admins edit the help articles while the desk runs.
+        return search.find_answer(session, question, embed=embed)
 
-def order_lookup(factory: sessionmaker[Session]) -> OrderLookup:
-    """Read an order's status through the order connector (the demo store's own table)."""
-
-    def lookup(number: str) -> OrderFacts | None:
-        with factory() as session:
-            found = orders.find_orders(session, [number])
-            if not found:
-                return None
-            order = found[0]
-            return OrderFacts(order.number, order.status, order.carrier, order.estimated_delivery, order.delivered_at)
-
-    return lookup
-
-
-def article_lookup(factory: sessionmaker[Session]) -> ArticleLookup:
-    """Answer from the published help articles, read fresh each time (admins edit them while we run)."""
-
-    def lookup(question: str) -> Match | None:
-        with factory() as session:
-            articles = [
-                ArticleText(a.slug, a.title, a.body, tuple(a.tags or ())) for a in knowledge.published_articles(session)
-            ]
-        return best_article(question, articles)
-
-    return lookup
+    return Assistant(default_skills(find_answer), lambda session: connectors_for(session, config))
 
 
 def product_names(database_url: str) -> list[str]:

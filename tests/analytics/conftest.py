@@ -51,7 +51,7 @@ class ScriptedPolicy:
 class ScriptedReply:
     """The AI 'resolves' order-status questions and refunds; anything else it only acknowledges."""
 
-    def respond(self, signals: Signals, turn: Turn) -> AiReply:
+    def respond(self, signals: Signals, turn: Turn, tools: object = None) -> AiReply:
         resolved = signals.intent.name in ("order_status", "refund")
         return AiReply("Here is what I found for you.", skill="faq", resolved=resolved)
 

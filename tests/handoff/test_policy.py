@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tandem.handoff.decision import Decision, Reason
+from tandem.handoff.decision import SKILL_ONLY_REASONS, Decision, Reason
 from tandem.handoff.policy import DEFAULT_RULES_PATH, decide, load_rules
 from tandem.handoff.rules import RuleSet
 from tandem.handoff.state import ConversationState, CustomerProfile
@@ -74,7 +74,8 @@ def test_decide(case: PolicyCase, rules: RuleSet) -> None:
 
 def test_the_table_covers_every_reason_code() -> None:
     covered = {code for case in CASES for code in case.expect["reasons"]}
-    assert covered == {reason.value for reason in Reason}
+    # Skill-only reasons come from the assistant, not the policy table (tests/assistant covers them).
+    assert covered == {reason.value for reason in Reason if reason not in SKILL_ONLY_REASONS}
 
 
 def test_the_table_has_near_misses_that_stay_with_the_ai() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tandem.conversations import repository
 from tandem.conversations import service as conversation_service
 from tandem.conversations.models import Conversation, Message
-from tandem.conversations.pipeline import CustomerProfileData, Pipeline, Turn
+from tandem.conversations.pipeline import AiReply, CustomerProfileData, FlowAwareReply, Pipeline, Turn, TurnTools
 from tandem.conversations.schemas import CustomerTurnOut, HandoffOut, MessageOut
 from tandem.customers import repository as customer_repository
 from tandem.events import service as events
@@ -121,6 +121,8 @@ def _run_stages(session: Session, pipeline: Pipeline, conversation: Conversation
     turn = _turn(session, conversation, message, redaction.text)
     context = handoff_stage.triage_context(turn.state, turn.owner)
     signals = _stage("triage", lambda: pipeline.triage.assess(redaction.text, context))
+    if conversation.owner == "ai":
+        signals = _stage("reply", lambda: _mark_answer(pipeline, turn, message.body, signals))
     message.meta = {
         **message.meta,
         "redacted": redaction.text,
@@ -136,16 +138,11 @@ def _run_stages(session: Session, pipeline: Pipeline, conversation: Conversation
     _advance_state(conversation, turn, signals, decision)
     handoff_service.record_decision(session, conversation.id, message.id, decision)
     if decision.owner == "human":
-        handoff_service.escalate(
-            session,
-            conversation,
-            decision,
-            message.id,
-            lambda wait: pipeline.notice.handover_notice(decision, wait, turn),
-            people_back_at=_people_back_at(turn.business_hours),
-        )
+        _drop_task(conversation)
+        _escalate(session, pipeline, conversation, decision, message, turn)
         return
-    reply = _stage("reply", lambda: pipeline.reply.respond(signals, turn))
+    tools = TurnTools(session, message.body)
+    reply = _stage("reply", lambda: pipeline.reply.respond(signals, turn, tools))
     conversation_service.add_message(
         session,
         conversation,
@@ -154,6 +151,7 @@ def _run_stages(session: Session, pipeline: Pipeline, conversation: Conversation
         reply_to_id=message.id,
         meta={"skill": reply.skill, **reply.meta},
     )
+    _keep_assistant_state(session, conversation, reply)
     events.record(
         session,
         "ai.replied",
@@ -162,7 +160,74 @@ def _run_stages(session: Session, pipeline: Pipeline, conversation: Conversation
         message_id=message.id,
         skill=reply.skill,
         resolved=reply.resolved,
+        situation=reply.meta.get("situation"),
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    if reply.handover is not None:
+        # The skill explained itself to the customer above; now a person takes over, told why.
+        skill_decision = _skill_handover(reply, conversation)
+        handoff_service.record_decision(session, conversation.id, message.id, skill_decision)
+        _drop_task(conversation)
+        _escalate(session, pipeline, conversation, skill_decision, message, turn)
+
+
+def _escalate(
+    session: Session, pipeline: Pipeline, conversation: Conversation, decision: Decision, message: Message, turn: Turn
+) -> None:
+    handoff_service.escalate(
+        session,
+        conversation,
+        decision,
+        message.id,
+        lambda wait: pipeline.notice.handover_notice(decision, wait, turn),
+        people_back_at=_people_back_at(turn.business_hours),
+    )
+
+
+def _mark_answer(pipeline: Pipeline, turn: Turn, text: str, signals: Signals) -> Signals:
+    """A reply to the assistant's own question ("A10023", "yes") is not a misunderstanding: say so."""
+    if not isinstance(pipeline.reply, FlowAwareReply):
+        return signals
+    answered = pipeline.reply.answering(turn, text)
+    if answered is None:
+        return signals
+    return signals.model_copy(update={"evidence": {**signals.evidence, "answering_assistant": [answered]}})
+
+
+def _keep_assistant_state(session: Session, conversation: Conversation, reply: AiReply) -> None:
+    if reply.state is None:
+        return
+    conversation.state = {**conversation.state, "assistant": reply.state}
+    verified = reply.state.get("verified_customer_id")
+    if conversation.customer_id is None and isinstance(verified, int):
+        # The customer proved who they are: the conversation is theirs (the brief shows their record).
+        conversation.customer_id = verified
+        events.record(session, "conversation.customer_linked", "ai", conversation.id, customer_id=verified)
+
+
+def _drop_task(conversation: Conversation) -> None:
+    """A person takes over: the AI's half-finished request must not resume by itself on hand-back."""
+    assistant = conversation.state.get("assistant")
+    if isinstance(assistant, dict) and assistant.get("task") is not None:
+        conversation.state = {**conversation.state, "assistant": {**assistant, "task": None}}
+
+
+def _skill_handover(reply: AiReply, conversation: Conversation) -> Decision:
+    assert reply.handover is not None
+    handover = reply.handover
+    reason = FiredReason(
+        code=str(handover["reason"]),
+        rule=f"skill:{reply.skill}",
+        rank=0,
+        signals=dict(handover.get("evidence") or {}),
+        explanation=str(handover.get("explanation", "")),
+        queue=str(handover.get("queue") or "general"),
+    )
+    return Decision(
+        owner="human",
+        reasons=[reason],
+        queue=str(handover.get("queue") or conversation.queue or "general"),
+        priority=handover.get("priority", "normal"),
     )
 
 

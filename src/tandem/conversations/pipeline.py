@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tandem.handoff.decision import Decision, FiredReason, Reason
 from tandem.triage.signals import Signals, TriageContext
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,24 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class TurnTools:
+    """What the reply stage may use beyond the redacted turn: the turn's own transaction, and the
+    customer's words as written (to read an email or an address they give; never logged or sent out)."""
+
+    session: Session
+    text: str
+
+
+@dataclass(frozen=True)
 class AiReply:
     body: str
     skill: str | None = None
     resolved: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    # The assistant's own state to carry to the next turn (its task in progress), if it keeps one.
+    state: dict[str, Any] | None = None
+    # Set when the skill cannot finish within policy: reason, explanation, evidence, queue, priority.
+    handover: dict[str, Any] | None = None
 
 
 class PrivacyStage(Protocol):
@@ -67,7 +83,14 @@ class DecisionStage(Protocol):
 
 
 class ReplyStage(Protocol):
-    def respond(self, signals: Signals, turn: Turn) -> AiReply: ...
+    def respond(self, signals: Signals, turn: Turn, tools: TurnTools) -> AiReply: ...
+
+
+@runtime_checkable
+class FlowAwareReply(Protocol):
+    """A reply stage that asks questions knows when a message is the answer to one."""
+
+    def answering(self, turn: Turn, text: str) -> str | None: ...
 
 
 class NoticeStage(Protocol):
@@ -111,7 +134,7 @@ class HumanRequestOnlyPolicy:
 
 
 class AcknowledgingReply:
-    def respond(self, signals: Signals, turn: Turn) -> AiReply:
+    def respond(self, signals: Signals, turn: Turn, tools: TurnTools) -> AiReply:
         return AiReply("Thanks, I've got your message. I'm looking into it now.")
 
 

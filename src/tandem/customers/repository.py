@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.customers.models import Customer, CustomerException, CustomerVulnerability
@@ -26,3 +26,8 @@ def vulnerabilities(session: Session, customer_id: int) -> Sequence[CustomerVuln
 def exceptions(session: Session, customer_id: int) -> Sequence[CustomerException]:
     query = select(CustomerException).where(CustomerException.customer_id == customer_id)
     return session.scalars(query.order_by(CustomerException.decided_at)).all()
+
+
+def by_email(session: Session, email: str) -> Customer | None:
+    query = select(Customer).where(func.lower(Customer.email) == email.strip().lower(), Customer.erased_at.is_(None))
+    return session.scalars(query.order_by(Customer.id).limit(1)).first()

@@ -70,3 +70,33 @@ def record_exception(session: Session, customer_id: int, **fields: Any) -> Custo
     session.add(decided)
     session.flush()
     return decided
+
+
+CONTACT_FIELDS = ("email", "phone", "address")
+
+
+def update_contact(
+    session: Session, customer_id: int, field: str, value: str, actor: str, conversation_id: int | None = None
+) -> tuple[str | None, str]:
+    """Change one contact detail; the event keeps the old and new values (the audit a customer may ask for)."""
+    if field not in CONTACT_FIELDS:
+        raise ValueError(f"not a contact field: {field}")
+    customer = get(session, customer_id)
+    old = getattr(customer, field)
+    setattr(customer, field, value)
+    session.flush()
+    events.record(
+        session,
+        "customer.contact_updated",
+        actor,
+        conversation_id,
+        customer_id=customer_id,
+        field=field,
+        old=old,
+        new=value,
+    )
+    return old, value
+
+
+def find_by_email(session: Session, email: str) -> Customer | None:
+    return repository.by_email(session, email)

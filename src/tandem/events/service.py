@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,4 +27,10 @@ def record(
 
 def for_conversation(session: Session, conversation_id: int) -> Sequence[Event]:
     query = select(Event).where(Event.conversation_id == conversation_id).order_by(Event.id)
+    return session.scalars(query).all()
+
+
+def of_type_since(session: Session, type: str, since: datetime) -> Sequence[Event]:
+    """Events of one type from `since` on (indexed by type and time), oldest first."""
+    query = select(Event).where(Event.type == type, Event.created_at >= since).order_by(Event.id)
     return session.scalars(query).all()

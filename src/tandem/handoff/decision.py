@@ -24,7 +24,12 @@ class Reason(StrEnum):
     MULTI_DEPARTMENT = "multi_department"
     SALES_OPPORTUNITY = "sales_opportunity"
     AI_UNAVAILABLE = "ai_unavailable"
+    # A routine request the AI cannot complete itself (it collected the facts first, so nobody asks again).
+    NEEDS_A_PERSON = "needs_a_person"
 
+
+# Reasons a skill gives when it cannot finish within policy (the rules file never raises these).
+SKILL_ONLY_REASONS = frozenset({Reason.NEEDS_A_PERSON})
 
 Owner = Literal["ai", "human"]
 Priority = Literal["low", "normal", "high", "urgent"]

@@ -44,6 +44,7 @@ DEFAULT_EXPLANATIONS: dict[Reason, str] = {
     Reason.MULTI_DEPARTMENT: "The request spans several departments",
     Reason.SALES_OPPORTUNITY: "A sales opportunity worth a person",
     Reason.AI_UNAVAILABLE: "A stage of the AI failed: {pipeline.failed_stage}",
+    Reason.NEEDS_A_PERSON: "The request needs a person to act; the AI collected the facts",
 }
 
 # A failed stage means the AI cannot answer, whatever the rules file says: a person must take over.

@@ -19,6 +19,7 @@
     multi_department: "Several departments",
     sales_opportunity: "Sales opportunity",
     ai_unavailable: "AI unavailable",
+    needs_a_person: "Needs a person to act",
   };
   const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
 

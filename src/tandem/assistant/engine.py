@@ -1,0 +1,176 @@
+"""The assistant: picks the skill for a message, carries its task across turns, and words the reply.
+
+It is the pipeline's reply stage. It runs inside the turn's transaction, so what a skill writes (a
+refund, a booking, a new address) commits together with the reply and its events, or not at all. A
+connector that fails becomes an honest message and a hand-over, never a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined, Template
+from sqlalchemy.orm import Session
+
+from tandem.assistant import slots
+from tandem.assistant.skills.base import AssistantState, Ctx, Handover, Outcome, Skill, Task, answers
+from tandem.connectors.ports import ConnectorError, Connectors
+from tandem.conversations.pipeline import AiReply, Turn, TurnTools
+from tandem.customers import repository as customers
+from tandem.kit import clock
+from tandem.triage.signals import Signals
+from tandem.workspace import service as workspace
+
+log = logging.getLogger("tandem.assistant")
+
+# A message that is not an answer to the assistant's question starts a new request only when the
+# intent model is this sure; below it, the customer is most likely still talking about the same thing.
+SWITCH_CONFIDENCE = 0.6
+SYSTEM_WORDS = {"orders": "order", "catalogue": "product", "calendar": "booking", "crm": "sales"}
+
+ConnectorsFor = Callable[[Session], Connectors]
+
+
+class Assistant:
+    def __init__(self, skills: Mapping[str, Skill], connectors_for: ConnectorsFor) -> None:
+        self.skills, self.connectors_for = dict(skills), connectors_for
+
+    def answering(self, turn: Turn, text: str) -> str | None:
+        """What question of the assistant's this message answers, if any (read before the policy decides)."""
+        task = _state(turn).task
+        if task is None or task.awaiting is None or not answers(task, text, clock.now().date()):
+            return None
+        return f"{task.skill}: {task.awaiting}"
+
+    def respond(self, signals: Signals, turn: Turn, tools: TurnTools) -> AiReply:
+        state = _state(turn)
+        ctx = self._context(signals, turn, tools, state)
+        task = self._task_for(ctx, state.task)
+        outcome = _unplaced(ctx, state.task) if task is None else self._run(ctx, task)
+        next_state = AssistantState(task=outcome.task, verified_customer_id=ctx.verified_customer_id)
+        return _reply(outcome, task.skill if task else None, next_state)
+
+    def _context(self, signals: Signals, turn: Turn, tools: TurnTools, state: AssistantState) -> Ctx:
+        customer = customers.get(tools.session, turn.customer_id) if turn.customer_id is not None else None
+        return Ctx(
+            text=tools.text,
+            signals=signals,
+            turn=turn,
+            session=tools.session,
+            connectors=self.connectors_for(tools.session),
+            now=clock.now(),
+            customer=customer,
+            verified_customer_id=state.verified_customer_id,
+            setting=lambda key: workspace.get(tools.session, key),
+        )
+
+    def _task_for(self, ctx: Ctx, current: Task | None) -> Task | None:
+        """Carry on with the request in progress, or start the one this message asks for."""
+        skill = ctx.signals.intent.skill
+        placed = not ctx.signals.out_of_scope and skill in self.skills
+        if current is not None:
+            if slots.never_mind(ctx.text) or answers(current, ctx.text, ctx.today):
+                return current
+            switching = placed and skill != current.skill and ctx.signals.intent.confidence >= SWITCH_CONFIDENCE
+            if not switching:
+                return current
+        if not placed or skill is None:
+            return None
+        return Task(skill=skill, intent=ctx.signals.intent.name)
+
+    def _run(self, ctx: Ctx, task: Task) -> Outcome:
+        if slots.never_mind(ctx.text) and task.awaiting is not None:
+            return Outcome("common.dropped", task=None)
+        try:
+            return self.skills[task.skill].step(ctx, task)
+        except ConnectorError as error:
+            log.warning("assistant.connector_failed", extra={"system": error.system, "kind": error.kind})
+            return Outcome(
+                "common.connector_down",
+                {"system_words": SYSTEM_WORDS.get(error.system, error.system)},
+                task=None,
+                handover=Handover(
+                    reason="ai_unavailable",
+                    explanation=f"The {error.system} system did not answer ({error.kind}); the AI could not check",
+                    evidence={"connector": error.system, "failure": error.kind},
+                    priority="high",
+                ),
+            )
+
+
+def _state(turn: Turn) -> AssistantState:
+    raw = turn.state.get("assistant")
+    try:
+        return AssistantState.model_validate(raw) if isinstance(raw, dict) else AssistantState()
+    except ValueError:
+        return AssistantState()  # an older shape: start afresh rather than fail the turn
+
+
+def _unplaced(ctx: Ctx, current: Task | None) -> Outcome:
+    return Outcome("common.unclear", task=current)
+
+
+def _reply(outcome: Outcome, skill: str | None, state: AssistantState) -> AiReply:
+    body = render(outcome.say, outcome.values)
+    finished = outcome.task is None and outcome.handover is None and outcome.say != "common.unclear"
+    if finished or outcome.say == "common.unclear":
+        body = f"{body} {render('common.offer_person', {})}"
+    handover = None
+    if outcome.handover is not None:
+        h = outcome.handover
+        handover = {
+            "reason": h.reason,
+            "explanation": h.explanation,
+            "evidence": h.evidence,
+            "queue": h.queue,
+            "priority": h.priority,
+        }
+    return AiReply(
+        body,
+        skill=skill,
+        resolved=outcome.resolved,
+        meta={
+            "situation": outcome.say,
+            "facts": outcome.facts,
+            **({"awaiting": outcome.task.awaiting} if outcome.task else {}),
+        },
+        state=state.model_dump(mode="json"),
+        handover=handover,
+    )
+
+
+# ---- the words ------------------------------------------------------------------------------------
+
+
+def render(key: str, values: Mapping[str, Any]) -> str:
+    text = _template(key).render(**{"again": False, **values})
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line).strip()
+
+
+@cache
+def _template(key: str) -> Template:
+    group, _, situation = key.partition(".")
+    source = _texts()[group][situation]
+    return _ENV.from_string(source)
+
+
+@cache
+def _texts() -> dict[str, dict[str, str]]:
+    text = resources.files("tandem.assistant").joinpath("templates/replies.yaml").read_text(encoding="utf-8")
+    loaded = yaml.safe_load(text)
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def template_keys() -> list[str]:
+    return [f"{group}.{situation}" for group, items in _texts().items() for situation in items]
+
+
+# Plain text: the widget escapes on display, so escaping here would show entities to the customer.
+_ENV = Environment(autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # noqa: S701

@@ -1,0 +1,61 @@
+"""Identity verification before any personal data is shown or changed: two things only the customer knows.
+
+The email address on the account, then the postcode of its address. A mismatch never says which part
+was wrong, nor whether an account exists for that email.
+"""
+
+from __future__ import annotations
+
+from tandem.assistant import slots
+from tandem.assistant.skills.base import MAX_REASKS, Ctx, Outcome, Task
+from tandem.customers import service as customers
+from tandem.events import service as events
+
+
+def check(ctx: Ctx, task: Task) -> tuple[Task, Outcome | None]:
+    """(task, None) once the customer is verified (now or earlier); otherwise the question to ask next.
+
+    The task comes back no longer waiting on a verification answer, so the skill carries on from there.
+    """
+    if ctx.verified:
+        return task, None
+    if task.awaiting == "verify_email":
+        return task, _read_email(ctx, task)
+    if task.awaiting == "verify_postcode":
+        outcome = _read_postcode(ctx, task)
+        return task.model_copy(update={"awaiting": None, "reasks": 0}), outcome
+    return task, Outcome("identity.ask_email", task=task.ask("verify_email"))
+
+
+def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
+    given = slots.email(ctx.text)
+    candidate = None
+    if given:
+        if ctx.customer is not None:
+            candidate = ctx.customer if (ctx.customer.email or "").lower() == given else None
+        else:
+            candidate = customers.find_by_email(ctx.session, given)
+    if candidate is None:
+        return _failed(ctx, task, "verify_email")
+    return Outcome("identity.ask_postcode", task=task.with_slots(candidate=str(candidate.id)).ask("verify_postcode"))
+
+
+def _read_postcode(ctx: Ctx, task: Task) -> Outcome | None:
+    given = slots.postcode(ctx.text)
+    candidate_id = int(task.slots.get("candidate", "0") or 0)
+    candidate = customers.get(ctx.session, candidate_id) if candidate_id else None
+    on_file = slots.postcode(candidate.address or "") if candidate else None
+    if not given or not on_file or given != on_file or candidate is None:
+        return _failed(ctx, task, "verify_postcode")
+    ctx.verified_customer_id = candidate.id
+    events.record(ctx.session, "assistant.identity_verified", "ai", ctx.turn.conversation_id, customer_id=candidate.id)
+    return None
+
+
+def _failed(ctx: Ctx, task: Task, slot: str) -> Outcome:
+    events.record(ctx.session, "assistant.identity_check_failed", "ai", ctx.turn.conversation_id, step=slot)
+    asked = task.ask(slot)
+    if asked.reasks > MAX_REASKS:
+        # Never let someone guess their way in: stop, and offer a person who can check properly.
+        return Outcome("identity.not_verified", task=None)
+    return Outcome("identity.mismatch", {"what": slot}, task=asked)

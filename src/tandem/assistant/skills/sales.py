@@ -1,0 +1,175 @@
+"""`recommend_product` (from the catalogue, by what the customer says they want, with reasons) and
+`qualify_lead` (need, size, budget, timeline, contact → a lead in the CRM; a big one goes to a person)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from tandem.assistant import slots
+from tandem.assistant.skills.base import Ctx, Handover, Outcome, Task, ask, reference_for
+from tandem.connectors.ports import LeadIn, ProductRecord
+from tandem.events import service as events
+
+CATEGORY_WORDS = {
+    "headphones": r"headphones?|earbuds?|earphones?|headset|buds",
+    "speakers": r"speakers?|soundbar|sound system|boombox",
+    "kitchen": r"kitchen|kettle|coffee|toaster|blender|espresso|cookware|pan",
+    "bags": r"bags?|backpacks?|rucksacks?|luggage|tote|suitcase|holdall",
+}
+NO_BUDGET = re.compile(r"\b(no budget|any price|doesn'?t matter|don'?t mind|not sure|whatever)\b", re.I)
+SHOWN = 3
+DEFAULT_LEAD_HANDOVER_VALUE = Decimal("5000")
+
+
+class RecommendProduct:
+    name = "recommend_product"
+
+    def step(self, ctx: Ctx, task: Task) -> Outcome:
+        category = _category(ctx.text)
+        task = task.with_slots(category=category, wants=_wants(ctx.text, task))
+        if task.awaiting == "budget" or "budget" not in task.slots:
+            budget = slots.money(ctx.text)
+            if budget is not None:
+                task = task.with_slots(budget=str(budget))
+            elif task.awaiting == "budget" and NO_BUDGET.search(ctx.text):
+                task = task.with_slots(budget="any")
+        if "category" not in task.slots:
+            return ask(task, "category", "recommend_product.ask_category")
+        if "budget" not in task.slots:
+            return ask(task, "budget", "recommend_product.ask_budget", {"category": task.slots["category"]})
+        budget = None if task.slots["budget"] == "any" else Decimal(task.slots["budget"])
+        found = ctx.connectors.catalogue.search(category=task.slots["category"], max_price=budget, limit=50)
+        picks = _rank(found, task.slots.get("wants", ""))[:SHOWN]
+        if not picks:
+            return Outcome(
+                "recommend_product.nothing", {"category": task.slots["category"], "budget": _money(budget)}, task=None
+            )
+        return Outcome(
+            "recommend_product.answer",
+            {"picks": [_pick(p, budget, task.slots.get("wants", "")) for p in picks], "budget": _money(budget)},
+            task=None,
+            resolved=True,
+        )
+
+
+def _category(text: str) -> str | None:
+    for category, pattern in CATEGORY_WORDS.items():
+        if re.search(rf"\b(?:{pattern})\b", text, re.I):
+            return category
+    return None
+
+
+def _wants(text: str, task: Task) -> str:
+    words = re.findall(r"[a-z][a-z-]{3,}", text.lower())
+    return " ".join(dict.fromkeys([*task.slots.get("wants", "").split(), *words]))[:300]
+
+
+def _rank(products: list[ProductRecord], wants: str) -> list[ProductRecord]:
+    wanted = set(wants.split())
+
+    def score(product: ProductRecord) -> tuple[int, float]:
+        text = f"{product.name} {product.description}".lower()
+        matches = sum(1 for word in wanted if word in text)
+        rating = product.attributes.get("rating", 0)
+        return matches, float(rating) if isinstance(rating, int | float) else 0.0
+
+    return sorted(products, key=score, reverse=True)
+
+
+def _pick(product: ProductRecord, budget: Decimal | None, wants: str) -> dict[str, str]:
+    reasons = []
+    generic = {product.category, product.category.rstrip("s"), "looking", "something", "would", "like", "need"}
+    text = f"{product.name} {product.description}".lower()
+    matched = [w for w in wants.split() if w in text and len(w) > 4 and w not in generic]
+    if matched:
+        reasons.append(f"it matches what you asked for ({', '.join(matched[:2])})")
+    if budget is not None:
+        reasons.append(f"it's within your {_money(budget)} budget")
+    rating = product.attributes.get("rating")
+    if rating:
+        reasons.append(f"customers rate it {rating} out of 5")
+    reasons.append("it's in stock")
+    return {"name": product.name, "price": _money(product.price) or "", "why": ", ".join(reasons)}
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return f"£{amount:,.2f}" if amount is not None else None
+
+
+LEAD_STEPS = ("need", "size", "budget", "timeline", "contact")
+
+
+class QualifyLead:
+    name = "qualify_lead"
+
+    def step(self, ctx: Ctx, task: Task) -> Outcome:
+        task = self._read(ctx, task)
+        missing = next((step for step in LEAD_STEPS if step not in task.slots), None)
+        if missing is not None:
+            return ask(task, missing, f"qualify_lead.ask_{missing}")
+        budget = slots.money(task.slots["budget"])
+        lead = LeadIn(
+            need=task.slots["need"],
+            size=task.slots["size"],
+            budget=budget,
+            timeline=task.slots["timeline"],
+            contact=task.slots["contact"],
+            customer=ctx.customer_ref,
+            conversation_id=ctx.turn.conversation_id,
+        )
+        lead_id = ctx.connectors.crm.create_lead(lead, reference_for(ctx, "lead"))
+        events.record(
+            ctx.session, "assistant.lead_created", "ai", ctx.turn.conversation_id, lead=lead_id, budget=str(budget)
+        )
+        facts = {
+            "lead": lead_id,
+            "need": lead.need,
+            "size": lead.size,
+            "budget": _money(budget) or "not given",
+            "timeline": lead.timeline,
+        }
+        threshold = _lead_threshold(ctx)
+        if budget is not None and budget >= threshold:
+            return Outcome(
+                "qualify_lead.to_sales",
+                {"lead": lead_id},
+                task=None,
+                facts=facts,
+                handover=Handover(
+                    reason="sales_opportunity",
+                    explanation=f"A lead worth {_money(budget)} (a person takes leads from {_money(threshold)})",
+                    evidence={"lead": lead_id, "budget": str(budget), "threshold": str(threshold)},
+                    queue="sales",
+                ),
+            )
+        return Outcome("qualify_lead.logged", {"lead": lead_id}, task=None, resolved=True, facts=facts)
+
+    def _read(self, ctx: Ctx, task: Task) -> Task:
+        text = ctx.text.strip()
+        if "need" not in task.slots:
+            # The opening message often says how many and how much already: don't ask for it again.
+            said_size = re.search(r"\b(\d{1,6})\s+(?:units?|[a-z]+s)\b", text, re.I)
+            said_budget = slots.MONEY.search(text)
+            return task.with_slots(
+                need=text[:300],
+                size=f"{said_size.group(1)} units" if said_size else None,
+                budget=str(slots.money(said_budget.group(0))) if said_budget else None,
+            ).model_copy(update={"awaiting": None})
+        awaited = task.awaiting
+        if awaited == "size":
+            size = slots.quantity(text)
+            return task.with_slots(size=f"{size} units" if size is not None else text[:120])
+        if awaited == "budget":
+            budget = slots.money(text)
+            return task.with_slots(budget=str(budget) if budget is not None else "not given")
+        if awaited == "timeline":
+            return task.with_slots(timeline=text[:120])
+        if awaited == "contact":
+            return task.with_slots(contact=slots.email(text) or slots.phone(text))
+        return task
+
+
+def _lead_threshold(ctx: Ctx) -> Decimal:
+    sales = ctx.setting("sales") or {}
+    return Decimal(str(sales.get("lead_handover_value", DEFAULT_LEAD_HANDOVER_VALUE)))

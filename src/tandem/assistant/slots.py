@@ -1,0 +1,185 @@
+"""Reading the answers a customer gives: order numbers, emails, phones, dates, times, yes or no.
+
+Pure functions, table-tested. Each returns the value in a normal form, or None when the text does not
+hold one, so a skill can ask again (once) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+
+ORDER_NUMBER = re.compile(r"(?<![A-Za-z0-9])#?\s?([Aa]\d{5})(?!\d)")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})?\b", re.I)
+MONEY = re.compile(
+    r"(?:£|gbp\s?)\s?(\d{1,7}(?:[.,]\d{3})*(?:\.\d{1,2})?)\s?(k)?|(\d{1,7}(?:\.\d{1,2})?)\s?(k)?\s?(?:pounds|quid|gbp)",
+    re.I,
+)
+BARE_NUMBER = re.compile(r"\b(\d{1,7}(?:\.\d{1,2})?)\s?(k)?\b", re.I)
+TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
+
+YES = re.compile(
+    r"^\s*(yes|yeah|yep|yup|y|ok|okay|sure|please do|go ahead|do it|confirm(ed)?|that'?s right|correct|"
+    r"sounds good|perfect|fine|great|absolutely|definitely|please)\b",
+    re.I,
+)
+NO = re.compile(r"^\s*(no|nope|nah|n|don'?t|do not|not now|cancel|stop|wait|hold on|never ?mind|wrong)\b", re.I)
+NEVER_MIND = re.compile(r"\b(never ?mind|forget (it|that)|cancel (that|this)|don'?t bother|leave it)\b", re.I)
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
+
+
+def order_numbers(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1).upper() for m in ORDER_NUMBER.finditer(text)))
+
+
+def order_number(text: str) -> str | None:
+    found = order_numbers(text)
+    return found[0] if found else None
+
+
+def email(text: str) -> str | None:
+    match = EMAIL.search(text)
+    return match.group(0).strip(".").lower() if match else None
+
+
+def phone(text: str, region: str = "GB") -> str | None:
+    """A valid phone number in E.164, or None (a number that cannot exist is not accepted)."""
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        if phonenumbers.is_valid_number(match.number):
+            return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def postcode(text: str) -> str | None:
+    """The outward code of a UK postcode ("LS6" from "LS6 2AB"): enough to check an address."""
+    for match in POSTCODE.finditer(text.upper()):
+        outward = match.group(1)
+        if any(ch.isdigit() for ch in outward) and outward[0].isalpha():
+            return outward
+    return None
+
+
+def address(text: str) -> str | None:
+    """A postal address: a house number or name, a street, and a postcode."""
+    cleaned = " ".join(text.replace("\n", ", ").split()).strip(" .")
+    cleaned = re.sub(r"^(it'?s|my new address is|new address:?|the address is|to)\s+", "", cleaned, flags=re.I)
+    if postcode(cleaned) is None or not re.search(r"\d", cleaned.split(",")[0]) or len(cleaned) < 10:
+        return None
+    return cleaned[:300]
+
+
+def confirmation(text: str) -> bool | None:
+    """True for a clear yes, False for a clear no, None when the answer is neither."""
+    if NO.search(text):
+        return False
+    if YES.search(text):
+        return True
+    return None
+
+
+def never_mind(text: str) -> bool:
+    return bool(NEVER_MIND.search(text))
+
+
+def money(text: str) -> Decimal | None:
+    match = MONEY.search(text)
+    if match:
+        number, thousands = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    else:
+        bare = BARE_NUMBER.search(text)
+        if not bare:
+            return None
+        number, thousands = bare.group(1), bare.group(2)
+    try:
+        value = Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value * 1000 if thousands else value
+
+
+def quantity(text: str) -> int | None:
+    match = re.search(r"\b(\d{1,6})\b", text.replace(",", ""))
+    return int(match.group(1)) if match else None
+
+
+def day(text: str, today: date) -> date | None:
+    """A day the customer names: today, tomorrow, a weekday (the next one), '3 Dec', '2026-12-03'."""
+    lowered = text.lower()
+    if "today" in lowered:
+        return today
+    if "tomorrow" in lowered:
+        return today + timedelta(days=1)
+    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", lowered)
+    if iso:
+        return _safe_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    for index, name in enumerate(WEEKDAYS):
+        if re.search(rf"\b{name[:3]}(?:{name[3:]})?\b", lowered):
+            ahead = (index - today.weekday()) % 7 or 7
+            return today + timedelta(days=ahead)
+    named = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\b", lowered) or re.search(
+        r"\b([a-z]{3,9})\s+(\d{1,2})(?:st|nd|rd|th)?\b", lowered
+    )
+    if named:
+        first, second = named.group(1), named.group(2)
+        number, month_word = (first, second) if first.isdigit() else (second, first)
+        month = next((i + 1 for i, m in enumerate(MONTHS) if month_word[:3] == m[:3]), None)
+        if month:
+            found = _safe_date(today.year, month, int(number))
+            if found and found < today:
+                found = _safe_date(today.year + 1, month, int(number))
+            return found
+    return None
+
+
+def time_of_day(text: str) -> tuple[int, int] | None:
+    """'10:30', '2pm', '14.00' → (hour, minute) on the 24-hour clock."""
+    for match in TIME.finditer(text):
+        hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+        if not match.group(2) and not meridiem:
+            continue  # a bare number is more likely a choice ("2") than a time
+        if meridiem == "pm" and hour < 12:
+            hour += 12
+        if meridiem == "am" and hour == 12:
+            hour = 0
+        if 0 <= hour < 24 and 0 <= minute < 60:
+            return hour, minute
+    return None
+
+
+def choice(text: str, options: int) -> int | None:
+    """Which of `options` numbered choices the customer picked (0-based), if they picked by number."""
+    lowered = text.lower()
+    for word, number in ORDINALS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            return options - 1 if number == -1 else (number - 1 if number <= options else None)
+    match = re.fullmatch(r"\s*(?:option\s*|number\s*|#)?(\d)\s*[.!]?\s*", lowered)
+    if match and 1 <= int(match.group(1)) <= options:
+        return int(match.group(1)) - 1
+    return None
+
+
+def _safe_date(year: int, month: int, day_of_month: int) -> date | None:
+    try:
+        return date(year, month, day_of_month)
+    except ValueError:
+        return None
