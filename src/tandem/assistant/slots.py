@@ -20,6 +20,7 @@ MONEY = re.compile(
     re.I,
 )
 BARE_NUMBER = re.compile(r"\b(\d{1,7}(?:\.\d{1,2})?)\s?(k)?\b", re.I)
+PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().-]{6,18}\d")
 TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
 
 YES = re.compile(
@@ -64,9 +65,16 @@ def email(text: str) -> str | None:
 
 def phone(text: str, region: str = "GB") -> str | None:
     """A valid phone number in E.164, or None (a number that cannot exist is not accepted)."""
-    for match in phonenumbers.PhoneNumberMatcher(text, region):
-        if phonenumbers.is_valid_number(match.number):
-            return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    # The matcher is strict about the words around a number ("it's 07911…"): try each run of digits too.
+    candidates = [m.number for m in phonenumbers.PhoneNumberMatcher(text, region)]
+    for run in PHONE_RUN.findall(text):
+        try:
+            candidates.append(phonenumbers.parse(run, region))
+        except phonenumbers.NumberParseException:
+            continue
+    for number in candidates:
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
 
 

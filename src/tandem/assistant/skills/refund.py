@@ -41,9 +41,10 @@ class Refund:
         order = ctx.connectors.orders.get_order(task.slots["order_number"])
         ref = ctx.customer_ref
         if order is None or ref is None or not is_order_of(order.customer_id, order.customer_external_id, ref):
-            # Never confirm that someone else's order exists.
+            # Never confirm that someone else's order exists: the same words as for a number that is wrong.
+            typed = task.slots["order_number"]
             task = Task(skill=task.skill, intent=task.intent, slots={"reason": task.slots["reason"]})
-            return ask(task, "order_number", "refund.not_on_account", {"number": task.slots.get("order_number")})
+            return ask(task, "order_number", "refund.not_on_account", {"number": typed})
         if task.awaiting == "confirm":
             return self._on_answer(ctx, task, order)
         return self._offer(ctx, task, order)

@@ -1,0 +1,136 @@
+"""Reading customers' answers: each reader returns a normal form, or None rather than a guess."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tandem.assistant import slots
+
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where is A10023", "A10023"),
+        ("order #a10023 please", "A10023"),
+        ("it's A10023, not A10045", "A10023"),
+        ("A100234", None),
+        ("my order 12345", None),
+    ],
+)
+def test_order_numbers(text: str, expected: str | None) -> None:
+    assert slots.order_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it's Jo.Bloggs+shop@Mail.Example.", "jo.bloggs+shop@mail.example"),
+        ("jo at mail dot com", None),
+        ("jo@", None),
+    ],
+)
+def test_emails(text: str, expected: str | None) -> None:
+    assert slots.email(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("07812 345678", "+447812345678"),
+        ("no sorry, it's 07812 111222", "+447812111222"),
+        ("call me on +44 (0)7812 345678 thanks", "+447812345678"),
+        ("my number is 12345", None),
+        ("07700 900123", None),  # Ofcom's drama range: a number that cannot be dialled is not accepted
+        ("A10023", None),
+    ],
+)
+def test_phones(text: str, expected: str | None) -> None:
+    assert slots.phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yes", True),
+        ("Yes please, go ahead", True),
+        ("ok", True),
+        ("no", False),
+        ("no sorry, it's 07812 111222", False),
+        ("hang on, what do you mean?", None),
+        ("hmm", None),
+    ],
+)
+def test_confirmations(text: str, expected: bool | None) -> None:
+    assert slots.confirmation(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today", MONDAY),
+        ("tomorrow works", date(2026, 11, 24)),
+        ("Thursday", date(2026, 11, 26)),
+        ("monday", date(2026, 11, 30)),  # the next Monday, never today
+        ("3 December", date(2026, 12, 3)),
+        ("Dec 3rd", date(2026, 12, 3)),
+        ("1 January", date(2027, 1, 1)),  # a date already past this year means next year
+        ("2026-12-10", date(2026, 12, 10)),
+        ("31 February", None),
+        ("whenever", None),
+    ],
+)
+def test_days(text: str, expected: date | None) -> None:
+    assert slots.day(text, MONDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("about £3,000", Decimal("3000")),
+        ("£2.5k", Decimal("2500.0")),
+        ("200 pounds", Decimal("200")),
+        ("under 150", Decimal("150")),
+        ("no idea", None),
+    ],
+)
+def test_money(text: str, expected: Decimal | None) -> None:
+    assert slots.money(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "expected"),
+    [("2", 3, 1), ("the first one", 3, 0), ("the last", 3, 2), ("option 3", 3, 2), ("4", 3, None), ("yes", 3, None)],
+)
+def test_choices(text: str, options: int, expected: int | None) -> None:
+    assert slots.choice(text, options) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("10:30", (10, 30)), ("2pm", (14, 0)), ("14.00 please", (14, 0)), ("12am", (0, 0)), ("2", None)],
+)
+def test_times(text: str, expected: tuple[int, int] | None) -> None:
+    assert slots.time_of_day(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 New Street, Leeds LS6 2AB", "12 New Street, Leeds LS6 2AB"),
+        ("my new address is 4 Park Row, York YO10 5DD.", "4 Park Row, York YO10 5DD"),
+        ("Leeds", None),
+        ("New Street, Leeds LS6 2AB", None),  # no house number
+    ],
+)
+def test_addresses(text: str, expected: str | None) -> None:
+    assert slots.address(text) == expected
+
+
+def test_never_mind() -> None:
+    assert slots.never_mind("actually never mind") and slots.never_mind("forget it")
+    assert not slots.never_mind("I don't mind which day")
