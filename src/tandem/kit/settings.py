@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     handoff_rules: Path | None = Field(
         default=None, description="A hand-over rules YAML file; the shipped defaults when unset."
     )
+    connectors_file: Path | None = Field(
+        default=None, description="A connectors YAML file for the merchant's own APIs; built-in systems when unset."
+    )
     log_level: str = "INFO"
     llm_base_url: str | None = Field(
         default=None, description="An OpenAI-compatible endpoint that may phrase replies; unset: nothing leaves."
