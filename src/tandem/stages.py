@@ -22,6 +22,7 @@ from tandem.kit.settings import Settings
 from tandem.knowledge import search
 from tandem.knowledge.retrieval import Match
 from tandem.knowledge.search import Embed
+from tandem.llm import phraser_from_settings
 from tandem.privacy import scan
 from tandem.triage.service import Triage, TriageSetupError
 from tandem.triage.signals import Signals, TriageContext
@@ -62,7 +63,11 @@ def build_assistant(settings: Settings, embed: Embed | None = None) -> Assistant
         # Read fresh each time: admins edit the help articles while the desk runs.
         return search.find_answer(session, question, embed=embed)
 
-    return Assistant(default_skills(find_answer), lambda session: connectors_for(session, config))
+    return Assistant(
+        default_skills(find_answer),
+        lambda session: connectors_for(session, config),
+        phraser_from_settings(settings),
+    )
 
 
 def product_names(database_url: str) -> list[str]:

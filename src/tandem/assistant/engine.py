@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -23,6 +24,7 @@ from tandem.connectors.ports import ConnectorError, Connectors
 from tandem.conversations.pipeline import AiReply, Turn, TurnTools
 from tandem.customers import repository as customers
 from tandem.kit import clock
+from tandem.llm.port import Phraser, PhraseRequest, TemplatePhraser
 from tandem.triage.signals import Signals
 from tandem.workspace import service as workspace
 
@@ -37,8 +39,12 @@ ConnectorsFor = Callable[[Session], Connectors]
 
 
 class Assistant:
-    def __init__(self, skills: Mapping[str, Skill], connectors_for: ConnectorsFor) -> None:
+    def __init__(
+        self, skills: Mapping[str, Skill], connectors_for: ConnectorsFor, phraser: Phraser | None = None
+    ) -> None:
         self.skills, self.connectors_for = dict(skills), connectors_for
+        # Without an LLM configured the template is the reply, and nothing leaves the machine.
+        self.phraser: Phraser = phraser or TemplatePhraser()
 
     def answering(self, turn: Turn, text: str) -> str | None:
         """What question of the assistant's this message answers, if any (read before the policy decides)."""
@@ -53,7 +59,17 @@ class Assistant:
         task = self._task_for(ctx, state.task)
         outcome = _unplaced(ctx, state.task) if task is None else self._run(ctx, task)
         next_state = AssistantState(task=outcome.task, verified_customer_id=ctx.verified_customer_id)
-        return _reply(outcome, task.skill if task else None, next_state)
+        reply = _reply(outcome, task.skill if task else None, next_state)
+        return self._phrased(reply, outcome, turn)
+
+    def _phrased(self, reply: AiReply, outcome: Outcome, turn: Turn) -> AiReply:
+        """Let the optional LLM word the reply; it gets redacted text and only the facts the reply uses."""
+        facts = {**_flat(outcome.values), **outcome.facts}
+        phrased = self.phraser.phrase(PhraseRequest(draft=reply.body, facts=facts, context=turn.redacted_text))
+        meta = {**reply.meta, "phrased_by": phrased.source}
+        if phrased.fallback_reason:
+            meta["phrasing_fallback"] = phrased.fallback_reason
+        return replace(reply, body=phrased.text, meta=meta)
 
     def _context(self, signals: Signals, turn: Turn, tools: TurnTools, state: AssistantState) -> Ctx:
         customer = customers.get(tools.session, turn.customer_id) if turn.customer_id is not None else None
@@ -101,6 +117,23 @@ class Assistant:
                     priority="high",
                 ),
             )
+
+
+def _flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Template values as facts the phraser may use (nested lists and options flattened)."""
+    flat: dict[str, str] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, f"{name}."))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                flat.update(
+                    _flat(item, f"{name}.{index}.") if isinstance(item, Mapping) else {f"{name}.{index}": str(item)}
+                )
+        elif value is not None and not isinstance(value, bool):
+            flat[name] = str(value)
+    return flat
 
 
 def _state(turn: Turn) -> AssistantState:

@@ -1,0 +1,141 @@
+"""The assistant's outside edges: a merchant system that fails, the optional LLM, sales leads, open
+cases, and requests the AI hands to a person after collecting the facts."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from assistant.conftest import ChattingCustomer, Demo
+from llm.llm_vendor_stand_in import LlmVendorStandIn, serving
+from tandem.connectors.models import Lead
+from tandem.conversations.pipeline import Pipeline
+from tandem.kit.settings import Settings
+from tandem.stages import build_assistant
+
+from foundation.desk_client import DeskClient
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when we return: nothing listens there
+
+
+def desk_with(seeded_store: Path, pipeline: Pipeline, tmp_path: Path, **settings: object) -> DeskClient:
+    target = tmp_path / "desk.db"
+    target.write_bytes(seeded_store.read_bytes())
+    url = f"sqlite:///{target}"
+    assistant = build_assistant(Settings(database_url=url, workspace_dir=tmp_path / "var", **settings))
+    return DeskClient(url, pipeline=replace(pipeline, reply=assistant), workspace_dir=tmp_path / "var")
+
+
+class TestMerchantSystemDown:
+    def test_an_order_system_that_does_not_answer_means_an_honest_message_and_a_person(
+        self, seeded_store: Path, real_pipeline: Pipeline, tmp_path: Path
+    ) -> None:
+        config = tmp_path / "connectors.yaml"
+        config.write_text(
+            f"systems:\n  orders:\n    base_url: http://127.0.0.1:{_closed_port()}\n    timeout_seconds: 0.5\n"
+        )
+        desk = desk_with(seeded_store, real_pipeline, tmp_path, connectors_file=config)
+        try:
+            said = ChattingCustomer(desk).says("where is my order A10023?")
+        finally:
+            desk.close()
+        assert said.owner in ("queued", "human")
+        assert said.handoff["reasons"] == ["ai_unavailable"]
+        assert "can't reach our order system right now" in said.text
+        assert "is on its way" not in said.text and "was delivered" not in said.text  # no guessing
+
+
+@pytest.fixture
+def llm_vendor_stand_in() -> Iterator[LlmVendorStandIn]:
+    """A local HTTP server standing in for an LLM vendor (nothing leaves the machine)."""
+    with serving(LlmVendorStandIn()) as vendor:
+        yield vendor
+
+
+class TestOptionalLlmWithAStandInVendor:
+    def test_the_llm_words_the_reply_when_it_keeps_to_the_facts(
+        self, seeded_store: Path, real_pipeline: Pipeline, tmp_path: Path, llm_vendor_stand_in: LlmVendorStandIn
+    ) -> None:
+        desk = desk_with(
+            seeded_store, real_pipeline, tmp_path, llm_base_url=llm_vendor_stand_in.base_url, llm_model="stand-in"
+        )
+        llm_vendor_stand_in.reply = "Good news: our team is in on Saturday 09:00–17:00, Europe/London time."
+        try:
+            said = ChattingCustomer(desk).says("what are your hours on saturday? my email is jo@mail.example")
+        finally:
+            desk.close()
+        assert said.text == llm_vendor_stand_in.reply
+        sent = llm_vendor_stand_in.all_bytes_received
+        assert "jo@mail.example" not in sent  # the vendor only ever sees redacted text
+        assert "Saturday" in sent  # and the facts the reply may use
+
+    def test_an_llm_reply_that_promises_more_than_the_template_is_not_used(
+        self, seeded_store: Path, real_pipeline: Pipeline, tmp_path: Path, llm_vendor_stand_in: LlmVendorStandIn
+    ) -> None:
+        desk = desk_with(
+            seeded_store, real_pipeline, tmp_path, llm_base_url=llm_vendor_stand_in.base_url, llm_model="stand-in"
+        )
+        llm_vendor_stand_in.reply = "We're open Saturday and I guarantee a free gift worth £50 on your next visit!"
+        try:
+            said = ChattingCustomer(desk).says("what are your opening hours?")
+        finally:
+            desk.close()
+        assert "guarantee" not in said.text and "£50" not in said.text
+        assert "Europe/London" in said.text  # the template, word for word
+        assert said.situation == "business_info.hours"
+
+
+class TestSalesAndCases:
+    def test_a_small_enquiry_becomes_a_lead_without_a_person(self, customer, demo: Demo) -> None:
+        chat = customer()
+        chat.says("Do you offer discounts for schools?")
+        chat.says("about 30 units")
+        chat.says("around £900")
+        chat.says("by the end of January")
+        said = chat.says("bursar@school.example")
+        assert said.situation == "qualify_lead.logged" and said.owner == "ai"
+        lead = demo.read(lambda s: s.scalars(select(Lead)).one())
+        assert (lead.size, lead.contact, str(lead.budget)) == ("30 units", "bursar@school.example", "900.00")
+
+    def test_a_lead_above_the_configured_value_goes_to_sales_with_everything_noted(self, customer, demo: Demo) -> None:
+        chat = customer()
+        chat.says("I'm interested in buying speakers for my cafe, can someone give me a price?")
+        chat.says("12")
+        chat.says("£8,000")
+        chat.says("March")
+        said = chat.says("owner@cafe.example")
+        assert said.owner in ("queued", "human")
+        assert said.handoff["reasons"] == ["sales_opportunity"] and said.handoff["queue"] == "sales"
+        assert demo.read(lambda s: s.scalars(select(Lead)).one()).contact == "owner@cafe.example"
+
+    def test_a_customer_asking_about_their_open_case_hears_where_it_is(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered")
+        person = demo.customer(order.customer_id)
+        earlier = customer()
+        earlier.says(f"refund for {order.number}, it's broken")
+        earlier.says(person.email)
+        earlier.says(person.address.rsplit(",", 1)[-1])
+        earlier.says("I want to talk to a person")
+        chat = customer()
+        chat.says("What's the status of my complaint?")
+        chat.says(person.email)
+        said = chat.says(person.address.rsplit(",", 1)[-1])
+        assert said.situation == "ticket_follow_up.answer"
+        assert f"case {earlier.conversation_id}" in said.text and "waiting for a member of our team" in said.text
+
+    def test_a_faulty_product_is_written_up_for_a_person_who_needs_nothing_repeated(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered")
+        chat = customer()
+        said = chat.says(f"My headphones from {order.number} stopped working after a week, the left side is silent")
+        assert said.owner in ("queued", "human")
+        assert said.handoff["reasons"] == ["needs_a_person"] and said.handoff["queue"] == "orders"
+        assert "without asking you again" in said.text
