@@ -23,6 +23,7 @@ SUITES = {
     "analytics": "bench.analytics_bench",
     "ui": "bench.ui_bench",
     "knowledge": "bench.knowledge_bench",
+    "assistant": "bench.assistant_bench",
 }
 
 
