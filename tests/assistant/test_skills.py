@@ -98,6 +98,14 @@ class TestRefund:
         reason = decision.payload["reasons"][0]
         assert reason["code"] == "policy_exception" and reason["signals"]["clause"] == "window"
         assert demo.refunded(order.number) == 0
+        # The person's brief already holds what the AI established: nobody asks the customer again.
+        chat.desk.make_user("ana@desk.example", queues=["billing", "general"])
+        response = chat.desk.login("ana@desk.example").get(f"/conversations/{chat.conversation_id}/brief")
+        assert response.status_code == 200, response.text
+        brief = response.json()
+        collected = {fact["label"]: fact["value"] for fact in brief["facts"] if fact["kind"] == "collected"}
+        assert collected["order"] == order.number and "no longer need" in collected["reason"]
+        assert "30 days" in collected["policy"]
 
     def test_someone_elses_order_is_never_confirmed_to_exist(self, customer, demo: Demo) -> None:
         mine = demo.order(lambda o: o.status == "delivered")

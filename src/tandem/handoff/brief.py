@@ -183,7 +183,7 @@ def assemble_brief(inputs: BriefInputs) -> Brief:
     from tandem.handoff.brief_advice import next_best_actions, suggested_reply
 
     customer_turns = [m for m in inputs.messages if m.author_kind == "customer"]
-    facts = collect_facts(customer_turns)
+    facts = collect_facts(customer_turns) + skill_facts(inputs.messages)
     orders = [_order_summary(order) for order in _relevant_orders(inputs.orders)]
     emotion = emotion_timeline(customer_turns)
     exception = exception_advice(inputs.decision, customer_turns, inputs.customer, inputs.orders, inputs.now)
@@ -250,6 +250,15 @@ def collect_facts(customer_turns: Sequence[MessageView]) -> list[BriefFact]:
             if entity.type in FACT_KINDS and not entity.value.startswith("["):
                 add(entity.type, entity.value, turn)
     return facts
+
+
+def skill_facts(messages: Sequence[MessageView]) -> list[BriefFact]:
+    """Facts the AI's skills established (the latest value of each), so the person never asks again."""
+    latest: dict[str, BriefFact] = {}
+    for message in messages:
+        for label, value in message.collected:
+            latest[label] = BriefFact(kind="collected", label=label, value=value, turn=None)
+    return list(latest.values())
 
 
 def identity_checks(

@@ -28,6 +28,8 @@ class MessageView:
     skill: str | None = None
     # (type, original value) of personal data the privacy scan found; shown masked only.
     personal_data: tuple[tuple[str, str], ...] = ()
+    # (label, value) facts an AI skill collected in this reply (the customer's own answers, checked).
+    collected: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

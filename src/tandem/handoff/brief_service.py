@@ -168,7 +168,16 @@ def _message_view(message: Message) -> MessageView:
         kind=meta.get("kind"),
         skill=meta.get("skill"),
         personal_data=_personal_data(message.body, meta.get("pii") or []) if is_customer else (),
+        collected=_collected(meta) if message.author_kind == "ai" else (),
     )
+
+
+def _collected(meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What a skill established while the AI had the conversation (reason given, amount, lead…)."""
+    facts = meta.get("facts")
+    if not isinstance(facts, dict):
+        return ()
+    return tuple((str(label), str(value)) for label, value in facts.items() if value not in (None, ""))
 
 
 def _signals(meta: dict[str, Any]) -> Signals | None:
