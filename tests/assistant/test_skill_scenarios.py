@@ -17,18 +17,10 @@ from bench import assistant_bench as bench
 SCENARIOS = bench.load_scenarios()
 SPLIT = bench.split_of(SCENARIOS)
 # Dev scenarios whose failure is a known assistant bug (see the failures in docs/benchmarks.md).
-SALES_RULE = "the hand-over policy's sales rule takes every sales enquiry before qualify_lead runs"
 KNOWN_FAILURES = {
-    "qualify-lead-002": SALES_RULE,
-    "qualify-lead-006": SALES_RULE,
-    "qualify-lead-007": SALES_RULE,
-    "qualify-lead-008": SALES_RULE,
     "faq-002": "a general refund-timing question is read as track_refund and asks for an order number",
     "faq-006": "a price-match question is read as a sales enquiry",
-    "update-contact-002": "the new email given in the first message is forgotten after the identity check",
     "collect-information-004": "a calm account-deletion reason is read as frustration",
-    "collect-information-006": "'hang on' while the order number is awaited switches to the refund skill",
-    "recommend-product-006": "a budget corrected in the same message keeps the first figure",
 }
 
 

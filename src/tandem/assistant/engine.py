@@ -8,6 +8,7 @@ connector that fails becomes an honest message and a hand-over, never a guess.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cache
@@ -32,10 +33,14 @@ log = logging.getLogger("tandem.assistant")
 
 # A message that is not an answer to the assistant's question starts a new request only when the
 # intent model is this sure; below it, the customer is most likely still talking about the same thing.
-SWITCH_CONFIDENCE = 0.6
+SWITCH_CONFIDENCE = 0.8
+SWITCH_MIN_WORDS = 3
+THANKS = re.compile(r"\b(thanks|thank you|thx|ta|cheers|much appreciated|brilliant|perfect|great)\b", re.I)
 SYSTEM_WORDS = {"orders": "order", "catalogue": "product", "calendar": "booking", "crm": "sales"}
 
 ConnectorsFor = Callable[[Session], Connectors]
+# Replies that are not the end of a request: no "talk to a person" line appended.
+CONVERSATIONAL = frozenset({"common.unclear", "common.thanks", "common.hello"})
 
 
 class Assistant:
@@ -92,6 +97,10 @@ class Assistant:
         if current is not None:
             if slots.never_mind(ctx.text) or answers(current, ctx.text, ctx.today):
                 return current
+            if current.awaiting == "confirm" or len(ctx.text.split()) < SWITCH_MIN_WORDS:
+                # A question about the offer ("will it go back to my card?") or a filler ("hang on")
+                # is not a new request: the skill asks its yes-or-no again.
+                return current
             switching = placed and skill != current.skill and ctx.signals.intent.confidence >= SWITCH_CONFIDENCE
             if not switching:
                 return current
@@ -145,12 +154,15 @@ def _state(turn: Turn) -> AssistantState:
 
 
 def _unplaced(ctx: Ctx, current: Task | None) -> Outcome:
+    if "chit_chat" in ctx.signals.evidence:
+        # "Thanks!", "hello": small talk deserves a short, friendly answer, not "I don't understand".
+        return Outcome("common.thanks" if THANKS.search(ctx.text) else "common.hello", task=current)
     return Outcome("common.unclear", task=current)
 
 
 def _reply(outcome: Outcome, skill: str | None, state: AssistantState) -> AiReply:
     body = render(outcome.say, outcome.values)
-    finished = outcome.task is None and outcome.handover is None and outcome.say != "common.unclear"
+    finished = outcome.task is None and outcome.handover is None and outcome.say not in CONVERSATIONAL
     if finished or outcome.say == "common.unclear":
         body = f"{body} {render('common.offer_person', {})}"
     handover = None

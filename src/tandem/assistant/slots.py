@@ -110,14 +110,16 @@ def never_mind(text: str) -> bool:
 
 
 def money(text: str) -> Decimal | None:
-    match = MONEY.search(text)
+    """An amount; when several are given the last one counts ("£150, no wait, make it £300")."""
+    matches = list(MONEY.finditer(text))
+    match = matches[-1] if matches else None
     if match:
         number, thousands = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     else:
-        bare = BARE_NUMBER.search(text)
-        if not bare:
+        bare_numbers = list(BARE_NUMBER.finditer(text))
+        if not bare_numbers:
             return None
-        number, thousands = bare.group(1), bare.group(2)
+        number, thousands = bare_numbers[-1].group(1), bare_numbers[-1].group(2)
     try:
         value = Decimal(number.replace(",", ""))
     except InvalidOperation:

@@ -28,6 +28,9 @@ class Appointment:
     def step(self, ctx: Ctx, task: Task) -> Outcome:
         if "mode" not in task.slots:
             task = task.with_slots(mode=_mode(ctx))
+        said_day = slots.day(ctx.text, ctx.today)
+        if said_day is not None and task.awaiting not in ("slot", "choice", "confirm"):
+            task = task.with_slots(day=said_day.isoformat())
         task, verifying = identity.check(ctx, task)
         if verifying is not None:
             return verifying
@@ -65,7 +68,7 @@ class Appointment:
             if picked is not None:
                 chosen = task.with_slots(slot=picked["id"], slot_label=picked["label"])
                 return Outcome("appointment.confirm", {"when": picked["label"]}, task=chosen.ask("confirm"))
-        wanted = slots.day(ctx.text, ctx.today)
+        wanted = slots.day(ctx.text, ctx.today) or _day_slot(task)
         if wanted is None and task.awaiting != "slot":
             return ask(task, "day", "appointment.ask_day")
         start = _start_of(wanted, ctx) if wanted else ctx.now
@@ -82,7 +85,7 @@ class Appointment:
             return ask(task, "confirm", "appointment.confirm", {"when": task.slots["slot_label"]})
         if answer is False:
             return ask(
-                task.model_copy(update={"slots": _without(task.slots, "slot", "slot_label")}),
+                task.model_copy(update={"slots": _without(task.slots, "slot", "slot_label", "day")}),
                 "day",
                 "appointment.ask_day",
             )
@@ -170,6 +173,10 @@ def _picked(text: str, options: list[dict[str, str]]) -> dict[str, str] | None:
         clock = f"{wanted[0]:02d}:{wanted[1]:02d}"
         return next((o for o in options if f" at {clock}" in o["label"]), None)
     return None
+
+
+def _day_slot(task: Task) -> date | None:
+    return date.fromisoformat(task.slots["day"]) if "day" in task.slots else None
 
 
 def _without(values: dict[str, str], *keys: str) -> dict[str, str]:

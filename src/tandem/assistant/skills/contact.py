@@ -27,13 +27,17 @@ class UpdateContact:
             if field is None:
                 return ask(task, "field", "update_contact.ask_field")
             task = task.with_slots(field=field)
-        task, verifying = identity.check(ctx, task)
+        field = task.slots["field"]
+        if not ctx.verified and task.awaiting in (None, "field"):
+            # "Change my number to 07812 345678": keep the new value while we check who they are.
+            task = task.with_slots(new_value=_read(field, ctx.text))
+        task, verifying = identity.check(ctx, task, email_in_text=field != "email")
         if verifying is not None:
             return verifying
-        field = task.slots["field"]
         if task.awaiting == "confirm":
             return self._on_answer(ctx, task)
-        value = _read(field, ctx.text) if task.awaiting in ("new_value", None) else None
+        value = _read(field, ctx.text) if task.awaiting in ("new_value", None, "field") else None
+        value = value or task.slots.get("new_value")
         if value is None:
             return ask(task, "new_value", "update_contact.ask_value", {"field": FIELD_NAMES[field]})
         return Outcome(

@@ -12,14 +12,16 @@ from tandem.customers import service as customers
 from tandem.events import service as events
 
 
-def check(ctx: Ctx, task: Task) -> tuple[Task, Outcome | None]:
+def check(ctx: Ctx, task: Task, email_in_text: bool = True) -> tuple[Task, Outcome | None]:
     """(task, None) once the customer is verified (now or earlier); otherwise the question to ask next.
 
     The task comes back no longer waiting on a verification answer, so the skill carries on from there.
+    An email the customer already gave is used rather than asked for again, unless the skill says the
+    email in this message means something else (a new address to change to).
     """
     if ctx.verified:
         return task, None
-    if task.awaiting == "verify_email":
+    if task.awaiting == "verify_email" or (email_in_text and task.awaiting is None and slots.email(ctx.text)):
         return task, _read_email(ctx, task)
     if task.awaiting == "verify_postcode":
         outcome = _read_postcode(ctx, task)

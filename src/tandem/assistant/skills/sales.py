@@ -32,7 +32,7 @@ class RecommendProduct:
             budget = slots.money(ctx.text)
             if budget is not None:
                 task = task.with_slots(budget=str(budget))
-            elif task.awaiting == "budget" and NO_BUDGET.search(ctx.text):
+            elif NO_BUDGET.search(ctx.text):
                 task = task.with_slots(budget="any")
         if "category" not in task.slots:
             return ask(task, "category", "recommend_product.ask_category")
@@ -146,28 +146,48 @@ class QualifyLead:
         return Outcome("qualify_lead.logged", {"lead": lead_id}, task=None, resolved=True, facts=facts)
 
     def _read(self, ctx: Ctx, task: Task) -> Task:
+        """Whatever the message says about the lead, in any order; the awaited answer as a fallback."""
         text = ctx.text.strip()
+        said = _lead_details(text)
         if "need" not in task.slots:
-            # The opening message often says how many and how much already: don't ask for it again.
-            said_size = re.search(r"\b(\d{1,6})\s+(?:units?|[a-z]+s)\b", text, re.I)
-            said_budget = slots.MONEY.search(text)
-            return task.with_slots(
-                need=text[:300],
-                size=f"{said_size.group(1)} units" if said_size else None,
-                budget=str(slots.money(said_budget.group(0))) if said_budget else None,
-            ).model_copy(update={"awaiting": None})
+            return task.with_slots(need=text[:300], **said).model_copy(update={"awaiting": None})
+        missing = {k: v for k, v in said.items() if k not in task.slots or k == task.awaiting}
+        task = task.with_slots(**missing)
         awaited = task.awaiting
+        if awaited in said or awaited not in LEAD_STEPS:
+            return task
         if awaited == "size":
             size = slots.quantity(text)
             return task.with_slots(size=f"{size} units" if size is not None else text[:120])
         if awaited == "budget":
-            budget = slots.money(text)
-            return task.with_slots(budget=str(budget) if budget is not None else "not given")
+            return task.with_slots(budget="not given")
         if awaited == "timeline":
             return task.with_slots(timeline=text[:120])
-        if awaited == "contact":
-            return task.with_slots(contact=slots.email(text) or slots.phone(text))
         return task
+
+
+SIZE = re.compile(r"\b(\d{1,6})\s+(?:[a-z-]+\s+){0,2}?(?:units?|people|staff|rooms|[a-z]+s)\b", re.I)
+BUDGET = re.compile(r"(£|gbp|pounds|quid|\bbudget\b|\b\d+(?:\.\d+)?\s?k\b)", re.I)
+TIMELINE = re.compile(
+    r"\b(by|before|within|in the next|asap|as soon as|urgent\w*|next (week|month|year)|this (week|month)|"
+    r"end of|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d+\s+(days|weeks|months))\b",
+    re.I,
+)
+
+
+def _lead_details(text: str) -> dict[str, str | None]:
+    """The lead facts a message states, each recognised by its own shape (order doesn't matter)."""
+    found: dict[str, str | None] = {}
+    contact = slots.email(text) or slots.phone(text)
+    if contact:
+        found["contact"] = contact
+    if BUDGET.search(text) and (amount := slots.money(text)) is not None:
+        found["budget"] = str(amount)
+    if size := SIZE.search(text):
+        found["size"] = f"{size.group(1)} units"
+    if timeline := TIMELINE.search(text):
+        found["timeline"] = re.split(r"[,.;!?]", text[timeline.start() :])[0][:120].strip()
+    return found
 
 
 def _lead_threshold(ctx: Ctx) -> Decimal:
