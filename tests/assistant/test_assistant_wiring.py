@@ -139,3 +139,34 @@ class TestSalesAndCases:
         assert said.owner in ("queued", "human")
         assert said.handoff["reasons"] == ["needs_a_person"] and said.handoff["queue"] == "orders"
         assert "without asking you again" in said.text
+
+
+class TestAnEmptyWorkspace:
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "what are your opening hours?",
+            "where are your shops?",
+            "how can I contact you?",
+            "how long do refunds take?",
+            "where is my order A10023?",
+            "can you recommend some headphones under £100",
+            "I'd like to book an appointment",
+        ],
+    )
+    def test_a_desk_with_nothing_configured_yet_answers_honestly_and_never_fails(
+        self, sqlite_url: str, real_pipeline: Pipeline, tmp_path: Path, message: str
+    ) -> None:
+        # No hours, stores, articles, orders or calendar: a business's first day on tandem.
+        desk = DeskClient(sqlite_url, pipeline=real_pipeline, workspace_dir=tmp_path / "var")
+        try:
+            chat = ChattingCustomer(desk)
+            said = chat.says(message)
+            events = desk.http.get(
+                f"/api/v1/conversations/{chat.conversation_id}", headers={"Authorization": f"Bearer {chat.token}"}
+            )
+        finally:
+            desk.close()
+        assert said.owner == "ai" and said.text.strip()
+        assert said.handoff is None  # in particular never `ai_unavailable`: no stage failed
+        assert events.status_code == 200

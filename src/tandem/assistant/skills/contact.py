@@ -6,7 +6,7 @@ import re
 
 from tandem.assistant import slots
 from tandem.assistant.skills import identity
-from tandem.assistant.skills.base import Ctx, Outcome, Task, ask
+from tandem.assistant.skills.base import READERS, Ctx, Outcome, Task, ask
 from tandem.customers import service as customers
 
 FIELD_WORDS = {
@@ -87,3 +87,6 @@ def _read(field: str, text: str) -> str | None:
     if field == "phone":
         return slots.phone(text)
     return slots.address(text)
+
+
+READERS["field"] = lambda text, _today: _field_named(text)

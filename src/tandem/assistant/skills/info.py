@@ -29,9 +29,14 @@ class BusinessInfo:
         hours = ctx.setting("business_hours") or {}
         store = ctx.setting("store") or {}
         if ctx.intent == "store_location":
-            return Outcome("business_info.locations", {"stores": _stores(store, ctx.text)}, task=None, resolved=True)
+            stores = _stores(store, ctx.text)
+            if not stores:
+                return Outcome("business_info.no_stores", task=None)
+            return Outcome("business_info.locations", {"stores": stores}, task=None, resolved=True)
         if ctx.intent == "contact_customer_service":
             return Outcome("business_info.contact", {"contact": hours.get("contact") or {}}, task=None, resolved=True)
+        if not any((hours.get("weekly") or {}).values()):
+            return Outcome("business_info.no_hours", task=None)
         return Outcome("business_info.hours", hours_values(hours, ctx.now), task=None, resolved=True)
 
 

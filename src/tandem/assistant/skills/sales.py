@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from tandem.assistant import slots
-from tandem.assistant.skills.base import Ctx, Handover, Outcome, Task, ask, reference_for
+from tandem.assistant.skills.base import READERS, Ctx, Handover, Outcome, Task, ask, reference_for
 from tandem.connectors.ports import LeadIn, ProductRecord
 from tandem.events import service as events
 
@@ -54,6 +54,7 @@ class RecommendProduct:
 
 
 def _category(text: str) -> str | None:
+    """The catalogue category a customer names ("earbuds" → headphones), or None."""
     for category, pattern in CATEGORY_WORDS.items():
         if re.search(rf"\b(?:{pattern})\b", text, re.I):
             return category
@@ -193,3 +194,10 @@ def _lead_details(text: str) -> dict[str, str | None]:
 def _lead_threshold(ctx: Ctx) -> Decimal:
     sales = ctx.setting("sales") or {}
     return Decimal(str(sales.get("lead_handover_value", DEFAULT_LEAD_HANDOVER_VALUE)))
+
+
+# Only a real category (or budget) answers those questions: anything else is a new turn for the policy.
+READERS["category"] = lambda text, _today: _category(text)
+READERS["budget"] = lambda text, _today: (
+    slots.money(text) if slots.money(text) is not None else (True if NO_BUDGET.search(text) else None)
+)
