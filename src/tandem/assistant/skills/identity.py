@@ -7,7 +7,7 @@ was wrong, nor whether an account exists for that email.
 from __future__ import annotations
 
 from tandem.assistant import slots
-from tandem.assistant.skills.base import MAX_REASKS, Ctx, Outcome, Task
+from tandem.assistant.skills.base import MAX_REASKS, Ctx, Outcome, Task, ask
 from tandem.customers import service as customers
 from tandem.events import service as events
 
@@ -31,6 +31,9 @@ def check(ctx: Ctx, task: Task, email_in_text: bool = True) -> tuple[Task, Outco
 
 def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
     given = slots.email(ctx.text)
+    if given is None:
+        # Not an attempt (no email in it): ask again, once, rather than count a failed check.
+        return ask(task, "verify_email", "identity.ask_email")
     candidate = None
     if given:
         if ctx.customer is not None:
@@ -44,6 +47,8 @@ def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
 
 def _read_postcode(ctx: Ctx, task: Task) -> Outcome | None:
     given = slots.postcode(ctx.text)
+    if given is None:
+        return ask(task, "verify_postcode", "identity.ask_postcode")
     candidate_id = int(task.slots.get("candidate", "0") or 0)
     candidate = customers.get(ctx.session, candidate_id) if candidate_id else None
     on_file = slots.postcode(candidate.address or "") if candidate else None
