@@ -152,6 +152,11 @@ class TestIdentityAndContactDetails:
         event = demo.read(lambda s: s.scalars(select(Event).where(Event.type == "customer.contact_updated")).one())
         assert event.payload["old"] == person.phone and event.payload["new"] == "+447812111222"
 
+    def test_both_identity_answers_in_one_message_are_both_used(self, customer, demo: Demo) -> None:
+        person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
+        said = customer().says(f"Any news on my case? My email is {person.email}, postcode {postcode_of(person)}")
+        assert said.situation == "ticket_follow_up.answer"
+
     def test_the_conversation_is_linked_to_the_customer_who_proved_who_they_are(self, customer, demo: Demo) -> None:
         person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
         chat = customer()

@@ -124,7 +124,9 @@ def money(text: str) -> Decimal | None:
         value = Decimal(number.replace(",", ""))
     except InvalidOperation:
         return None
-    return value * 1000 if thousands else value
+    value = value * 1000 if thousands else value
+    # "£2.5k" is 2500, not 2500.0: whole amounts in their plain form.
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def quantity(text: str) -> int | None:

@@ -22,11 +22,16 @@ def check(ctx: Ctx, task: Task, email_in_text: bool = True) -> tuple[Task, Outco
     if ctx.verified:
         return task, None
     if task.awaiting == "verify_email" or (email_in_text and task.awaiting is None and slots.email(ctx.text)):
-        return task, _read_email(ctx, task)
+        outcome = _read_email(ctx, task)
+        return (task, outcome) if outcome is not None else (_answered(task), None)
     if task.awaiting == "verify_postcode":
         outcome = _read_postcode(ctx, task)
-        return task.model_copy(update={"awaiting": None, "reasks": 0}), outcome
+        return _answered(task), outcome
     return task, Outcome("identity.ask_email", task=task.ask("verify_email"))
+
+
+def _answered(task: Task) -> Task:
+    return task.model_copy(update={"awaiting": None, "reasks": 0})
 
 
 def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
@@ -42,7 +47,11 @@ def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
             candidate = customers.find_by_email(ctx.session, given)
     if candidate is None:
         return _failed(ctx, task, "verify_email")
-    return Outcome("identity.ask_postcode", task=task.with_slots(candidate=str(candidate.id)).ask("verify_postcode"))
+    asked = task.with_slots(candidate=str(candidate.id)).ask("verify_postcode")
+    if slots.postcode(ctx.text.replace(given, " ")) is not None:
+        # "Email is jo@…, postcode LS6": both answers in one message.
+        return _read_postcode(ctx, asked)
+    return Outcome("identity.ask_postcode", task=asked)
 
 
 def _read_postcode(ctx: Ctx, task: Task) -> Outcome | None:

@@ -16,9 +16,26 @@ from tandem.events import service as events
 SAYS_WHY = re.compile(
     r"\b(damaged|faulty|broken|defective|not working|stopped working|doesn'?t work|wrong (item|size|colou?r)|"
     r"changed my mind|no longer (need|want)|don'?t (need|want) it|too (big|small|large)|doesn'?t fit|"
-    r"not as described|never arrived|arrived late|missing|cracked|scratched|leaking)\b",
+    r"not as described|never arrived|arrived late|missing|cracked|scratched|leaking|smashed|dented|torn|"
+    r"won'?t (turn|switch) on|unused|unopened|sealed|never used)\b",
     re.I,
 )
+
+
+# A first message this long says why, in the customer's own words, even when no fault word is in it.
+TELLS_A_STORY = 10
+
+
+def _is_a_reason(text: str) -> bool:
+    """Any words about the item, but not an email, a phone or a postcode on its own (an early answer
+    to the identity questions, which the identity check reads next)."""
+    bare = text.strip()
+    if not bare:
+        return False
+    only_identity = slots.email(bare) == bare.lower().strip(".") or (
+        len(bare.split()) <= 2 and (slots.postcode(bare) is not None or slots.phone(bare) is not None)
+    )
+    return not only_identity
 
 
 class Refund:
@@ -26,9 +43,9 @@ class Refund:
 
     def step(self, ctx: Ctx, task: Task) -> Outcome:
         task = task.with_slots(order_number=slots.order_number(ctx.text))
-        if task.awaiting == "reason" and ctx.text.strip():
+        if task.awaiting == "reason" and _is_a_reason(ctx.text):
             task = task.with_slots(reason=ctx.text.strip()[:300])
-        elif "reason" not in task.slots and SAYS_WHY.search(ctx.text):
+        elif "reason" not in task.slots and (SAYS_WHY.search(ctx.text) or len(ctx.text.split()) >= TELLS_A_STORY):
             # "Refund for A10023, it arrived broken": the reason is already there, don't ask for it.
             task = task.with_slots(reason=ctx.text.strip()[:300])
         if "order_number" not in task.slots:
