@@ -236,7 +236,13 @@ def _age_days(rng: random.Random, status: str) -> int:
 def _order_lines(rng: random.Random, products: list[Product]) -> list[dict[str, Any]]:
     chosen = rng.sample(products, rng.choice([1, 1, 1, 2, 2, 3]))
     return [
-        {"sku": p.sku, "name": p.name, "category": p.category, "quantity": rng.choice([1, 1, 1, 2]), "price": str(p.price)}
+        {
+            "sku": p.sku,
+            "name": p.name,
+            "category": p.category,
+            "quantity": rng.choice([1, 1, 1, 2]),
+            "price": str(p.price),
+        }
         for p in chosen
     ]
 
