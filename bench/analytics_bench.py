@@ -529,22 +529,37 @@ def dashboard(url: str, conversations: int) -> dict[str, Any]:
         "satisfaction_with_comment_themes": ("/analytics/satisfaction", {}),
     }
     with TestClient(app) as client:
-        latency = {
-            name: _latency(client, key, path, params, repeat=3 if "themes" in name else 12)
-            for name, (path, params) in endpoints.items()
-        }
+        # The first satisfaction request clusters the comments; later ones reuse the themes of the same
+        # sample (see analytics/themes.py), so the first is reported on its own.
+        started = time.perf_counter()
+        _latency(client, key, "/analytics/satisfaction", {}, repeat=1)
+        themes_first_ms = (time.perf_counter() - started) * 1000
+        passes = []
+        for _ in range(2):  # two passes: on a shared machine a disturbed one shows as a difference
+            load_before = os.getloadavg()[0]
+            latency = {name: _latency(client, key, path, params) for name, (path, params) in endpoints.items()}
+            passes.append(
+                {"latency": latency, "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+            )
         more = insert_conversations(url, 100, seed=SEED + 1)
         started = time.perf_counter()
         _latency(client, key, "/analytics/outcomes", {}, repeat=1)
         incremental_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        _latency(client, key, "/analytics/satisfaction", {}, repeat=1)
+        themes_after_ms = (time.perf_counter() - started) * 1000
     return {
         "store": url.split(":", 1)[0].split("+")[0],
         **totals,
         "generate_s": round(generate_s, 1),
         "backfill_s": round(backfill_s, 1),
         "backfilled_conversations": backfilled.conversations,
-        "latency": latency,
+        "latency": passes[0]["latency"],
+        "load_average_1m_during_latency": passes[0]["load_average_1m"],
+        "second_pass": passes[1],
+        "satisfaction_first_request_ms": round(themes_first_ms, 1),
         "first_request_after_100_new_conversations_ms": round(incremental_ms, 1),
+        "satisfaction_first_request_after_100_new_conversations_ms": round(themes_after_ms, 1),
         "new_conversations": more["conversations"],
     }
 
@@ -570,6 +585,7 @@ def machine() -> dict[str, Any]:
     import platform
 
     return {
+        "note": "2 cores shared with other engineers' test runs while measuring; see the load averages.",
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -18,6 +18,7 @@ Definitions (the honest ones; the report quotes them):
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ class OutcomeFacts:
     # Set across conversations by `cross_conversation_flags`.
     false_containment: bool = False
     repeat_contact: bool = False
+    rating_score: int | None = None
+    rating_comment: str | None = None
+    rating_sample_key: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class CrossFlags:
 def derive_facts(
     conversation: ConversationRecord, events: Sequence[TrailEvent], messages: Sequence[TrailMessage]
 ) -> OutcomeFacts:
+    """`events` in the order they were recorded (id order)."""
+    rating = _rating_comment(events)
     events = sorted(events, key=lambda e: e.created_at)
     messages = sorted(messages, key=lambda m: m.created_at)
     customer = [m for m in messages if m.author_kind == "customer"]
@@ -160,6 +166,9 @@ def derive_facts(
         frustration_end=frustrations[-1] if frustrations else None,
         repeated_fact=bool(repeated),
         repeated_kinds=repeated,
+        rating_score=rating[0] if rating else None,
+        rating_comment=rating[1] if rating else None,
+        rating_sample_key=sample_key(conversation.id) if rating else None,
     )
 
 
@@ -187,6 +196,13 @@ def cross_conversation_flags(rows: Sequence[ContactRow], window: timedelta = RET
     return flags
 
 
+def sample_key(conversation_id: int) -> int:
+    """A fixed pseudo-random number per conversation: the comments with the smallest keys in a window are
+    its sample, so a comment arriving or leaving changes the sample only if it falls inside it."""
+    digest = hashlib.blake2b(str(conversation_id).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1  # 63 bits: fits a signed BIGINT
+
+
 def same_issue(first: str | None, second: str | None) -> bool:
     # Unknown on either side counts as the same issue: it errs against claiming an AI success.
     return first is None or second is None or first == second
@@ -195,6 +211,18 @@ def same_issue(first: str | None, second: str | None) -> bool:
 def week_start(day: date) -> date:
     """The Monday of the ISO week the day falls in."""
     return day - timedelta(days=day.weekday())
+
+
+def _rating_comment(events: Sequence[TrailEvent]) -> tuple[int, str] | None:
+    """The last rating recorded with a comment (a customer may rate again without one)."""
+    found = None
+    for event in events:
+        if event.type != "conversation.rated":
+            continue
+        comment, score = str(event.payload.get("comment") or "").strip(), event.payload.get("score")
+        if comment and isinstance(score, int):
+            found = (score, comment)
+    return found
 
 
 def _first_human_involvement(events: Sequence[TrailEvent]) -> datetime | None:

@@ -7,7 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.kit import clock
@@ -17,6 +30,8 @@ from tandem.kit.types import JSONType, UTCDateTime
 COMPLAINT_SOURCES = ("generic", "cfpb")
 TOPIC_SOURCES = ("complaints", "conversations")
 PATHS = ("ai_only", "handed_over", "human_only")
+WAITING = "handed_over AND time_to_human_s IS NULL AND resolved_at IS NULL"
+RATED = "rating_comment IS NOT NULL"
 
 
 class ComplaintRecord(Base):
@@ -104,6 +119,21 @@ class ConversationOutcome(Base):
     __table_args__ = (
         Index("ix_conversation_outcome_started_at", "started_at"),
         Index("ix_conversation_outcome_customer_started", "customer_id", "started_at"),
+        # Few rows match (handed over, nobody has answered yet): the dashboard counts them without a scan.
+        Index(
+            "ix_conversation_outcome_waiting",
+            "handed_over_at",
+            postgresql_where=text(WAITING),
+            sqlite_where=text(WAITING),
+        ),
+        # Comment themes read the commented conversations of a window in sample-key order, a few hundred.
+        Index(
+            "ix_conversation_outcome_rated_sample",
+            "rating_sample_key",
+            "started_at",
+            postgresql_where=text(RATED),
+            sqlite_where=text(RATED),
+        ),
     )
 
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True)
@@ -136,6 +166,10 @@ class ConversationOutcome(Base):
     frustration_end: Mapped[float | None] = mapped_column(Float)
     repeated_fact: Mapped[bool] = mapped_column(Boolean, default=False)
     repeated_kinds: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The customer's latest rating that came with a comment (the themes read these, not the event trail).
+    rating_score: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rating_sample_key: Mapped[int | None] = mapped_column(BigInteger)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
@@ -146,4 +180,50 @@ class AnalyticsWatermark(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    # Ids at or below `last_event_id` that were not visible yet (a transaction still open, or rolled back):
+    # the next refresh reads these and the ids above the mark, nothing it has already folded in.
+    pending_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutcomeRollup(Base):
+    """Outcome facts summed per day and dashboard dimension, so a month is a few thousand rows, not a scan
+    of every conversation. Rebuilt per day from `conversation_outcome` whenever a fact of that day changes.
+
+    Durations are kept as raw float64 values (little-endian bytes), not averages, so medians, percentiles
+    and "within target" counts stay exact whatever the targets are set to.
+    """
+
+    __tablename__ = "conversation_outcome_daily"
+    __table_args__ = (Index("ix_conversation_outcome_daily_day", "started_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_day: Mapped[date] = mapped_column(Date)
+    started_week: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    intent: Mapped[str | None] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(String(20))
+    handover_reason: Mapped[str | None] = mapped_column(String(64))
+    conversations: Mapped[int] = mapped_column(Integer, default=0)
+    ai_resolved: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    false_containment: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed_and_stayed: Mapped[int] = mapped_column(Integer, default=0)
+    handed_over: Mapped[int] = mapped_column(Integer, default=0)
+    repeat_contact: Mapped[int] = mapped_column(Integer, default=0)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    repeated_fact: Mapped[int] = mapped_column(Integer, default=0)
+    # {"order_id": 3}: handed-over conversations in which the customer repeated each kind of fact.
+    repeated_kinds: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction_sum: Mapped[int] = mapped_column(Integer, default=0)
+    emotion_n: Mapped[int] = mapped_column(Integer, default=0)
+    frustration_start_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    frustration_end_n: Mapped[int] = mapped_column(Integer, default=0)
+    frustration_end_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    frustration_eased: Mapped[int] = mapped_column(Integer, default=0)
+    frustration_rose: Mapped[int] = mapped_column(Integer, default=0)
+    first_response_s: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    time_to_human_s: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    resolution_s: Mapped[bytes] = mapped_column(LargeBinary, default=b"")

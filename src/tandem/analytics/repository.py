@@ -7,25 +7,34 @@ would make a backfill of a million messages take hours. It writes only its own t
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import numpy as np
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, exists, false, func, insert, null, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from tandem.analytics import rollup
 from tandem.analytics.metrics import ContactRow, ConversationRecord, CrossFlags, OutcomeFacts, TrailEvent, TrailMessage
-from tandem.analytics.models import AnalyticsWatermark, ConversationOutcome
+from tandem.analytics.models import AnalyticsWatermark, ConversationOutcome, OutcomeRollup
 from tandem.conversations.models import Conversation, Message
 from tandem.customers.models import CustomerVulnerability
 from tandem.events.models import Event
 from tandem.kit import clock
 
+log = logging.getLogger("tandem.analytics")
 OUTCOMES_MARK = "conversation_outcome"
 # Events that change no outcome: skipping them keeps the incremental refresh cheap.
 IGNORED_EVENTS = ("message.note_added",)
+
+
+@dataclass(frozen=True)
+class StoredFlags:
+    flags: CrossFlags
+    started_day: date
 
 
 def lock_watermark(session: Session, name: str = OUTCOMES_MARK) -> AnalyticsWatermark:
@@ -44,14 +53,17 @@ def max_event_id(session: Session) -> int:
     return int(session.scalar(select(func.max(Event.id))) or 0)
 
 
-def conversations_with_events(session: Session, after_id: int, up_to_id: int) -> list[int]:
-    query = (
-        select(Event.conversation_id)
-        .where(Event.id > after_id, Event.id <= up_to_id, Event.conversation_id.is_not(None))
-        .where(Event.type.not_in(IGNORED_EVENTS))
-        .distinct()
-    )
-    return sorted(int(cid) for cid in session.scalars(query) if cid is not None)
+def events_since(
+    session: Session, after_id: int, up_to_id: int, pending: Sequence[int]
+) -> list[tuple[int, int | None]]:
+    """(id, conversation id) of every event above the mark up to `up_to_id`, and of the pending ids that
+    have become visible since; ignored types count as seen but carry no conversation."""
+    visible = or_(and_(Event.id > after_id, Event.id <= up_to_id), Event.id.in_(pending) if pending else false())
+    query = select(Event.id, Event.conversation_id, Event.type).where(visible).order_by(Event.id)
+    return [
+        (int(event_id), None if type_ in IGNORED_EVENTS or cid is None else int(cid))
+        for event_id, cid, type_ in session.execute(query)
+    ]
 
 
 def load_trails(
@@ -104,32 +116,188 @@ def replace_outcomes(session: Session, facts: Sequence[OutcomeFacts]) -> None:
     session.execute(insert(ConversationOutcome), [{**vars(f), "refreshed_at": now} for f in facts])
 
 
-def contact_rows(session: Session, customer_ids: Iterable[int], since: datetime) -> list[ContactRow]:
+def contact_rows(
+    session: Session, customer_ids: Iterable[int], since: datetime
+) -> tuple[list[ContactRow], dict[int, StoredFlags]]:
+    """What the cross-conversation rules need, and the flags and day each row holds now."""
     rows: list[ContactRow] = []
+    stored: dict[int, StoredFlags] = {}
     ids = sorted(set(customer_ids))
+    o = ConversationOutcome
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         query = select(
-            ConversationOutcome.conversation_id,
-            ConversationOutcome.customer_id,
-            ConversationOutcome.started_at,
-            ConversationOutcome.intent,
-            ConversationOutcome.ai_resolved_at,
-            ConversationOutcome.came_back,
-        ).where(ConversationOutcome.customer_id.in_(chunk), ConversationOutcome.started_at >= since)
-        rows.extend(ContactRow(int(r[0]), int(r[1] or 0), r[2], r[3], r[4], bool(r[5])) for r in session.execute(query))
-    return rows
+            o.conversation_id,
+            o.customer_id,
+            o.started_at,
+            o.intent,
+            o.ai_resolved_at,
+            o.came_back,
+            o.repeat_contact,
+            o.false_containment,
+            o.started_day,
+        ).where(o.customer_id.in_(chunk), o.started_at >= since)
+        for r in session.execute(query):
+            rows.append(ContactRow(int(r[0]), int(r[1] or 0), r[2], r[3], r[4], bool(r[5])))
+            stored[int(r[0])] = StoredFlags(CrossFlags(bool(r[6]), bool(r[7])), r[8])
+    return rows, stored
 
 
-def update_flags(session: Session, flags: dict[int, CrossFlags]) -> None:
+def flag_changes(flags: dict[int, CrossFlags], stored: dict[int, StoredFlags]) -> dict[int, CrossFlags]:
+    return {cid: flag for cid, flag in flags.items() if (before := stored.get(cid)) is None or before.flags != flag}
+
+
+def write_flags(session: Session, changes: dict[int, CrossFlags]) -> None:
     groups: dict[tuple[bool, bool], list[int]] = defaultdict(list)
-    for cid, flag in flags.items():
+    for cid, flag in changes.items():
         groups[(flag.repeat_contact, flag.false_containment)].append(cid)
     for (repeat, false_containment), ids in groups.items():
         for start in range(0, len(ids), 500):
-            session.query(ConversationOutcome).filter(
-                ConversationOutcome.conversation_id.in_(ids[start : start + 500])
-            ).update({"repeat_contact": repeat, "false_containment": false_containment}, synchronize_session=False)
+            session.execute(
+                update(ConversationOutcome)
+                .where(ConversationOutcome.conversation_id.in_(ids[start : start + 500]))
+                .values(repeat_contact=repeat, false_containment=false_containment)
+                .execution_options(synchronize_session=False)
+            )
+
+
+# ---- daily rollups ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a report reads beyond the counts: the kinds of repeated facts, the durations."""
+
+    kinds: bool = True
+    durations: bool = True
+
+
+def _add_facts(session: Session, cube: rollup.Cube, where: ColumnElement[bool], needs: Needs) -> None:
+    """Fold the outcome facts matching `where` into the cube, one read of each row."""
+    o = ConversationOutcome
+    # Decoding JSON costs more than the rest of a row: only read the kinds where a fact was repeated.
+    wanted = {
+        "repeated_kinds": case((o.repeated_fact, o.repeated_kinds), else_=null()) if needs.kinds else null(),
+        **{name: getattr(o, name) if needs.durations else null() for name in rollup.DURATIONS},
+    }
+    columns = [wanted.get(name, getattr(o, name)) for name in rollup.CONVERSATION_COLUMNS]
+    # Plain rows: the ORM would add nothing here but time.
+    cube.add_conversations(session.connection().execute(select(*columns).where(where)).all())
+
+
+def _rollup_columns(needs: Needs) -> list[Any]:
+    """A stored rollup row in rollup.ROLLUP_COLUMNS order, NULL in place of what is not needed."""
+    r = OutcomeRollup
+    wanted = {
+        "repeated_kinds": case((r.repeated_fact > 0, r.repeated_kinds), else_=null()) if needs.kinds else null(),
+        **{name: getattr(r, name) if needs.durations else null() for name in rollup.DURATIONS},
+    }
+    return [wanted.get(name, getattr(r, name)) for name in rollup.ROLLUP_COLUMNS]
+
+
+def _day_ranges(days: Iterable[date]) -> list[tuple[datetime, datetime]]:
+    """Consecutive days merged into [start, end) ranges of `started_at` (indexed; `started_day` is not)."""
+    ranges: list[tuple[datetime, datetime]] = []
+    for day in sorted(days):
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        if ranges and ranges[-1][1] == start:
+            ranges[-1] = (ranges[-1][0], start + timedelta(days=1))
+        else:
+            ranges.append((start, start + timedelta(days=1)))
+    return ranges
+
+
+def rebuild_rollups(session: Session, days: Iterable[date] | None) -> int:
+    """Recompute the rollup rows of the given days (None: every day) from the outcome facts."""
+    cube = rollup.Cube()
+    if days is None:
+        session.execute(delete(OutcomeRollup))
+        _add_facts(session, cube, true(), Needs())
+    else:
+        days = sorted(set(days))
+        for start in range(0, len(days), 500):
+            session.execute(delete(OutcomeRollup).where(OutcomeRollup.started_day.in_(days[start : start + 500])))
+        ranges = _day_ranges(days)
+        for start in range(0, len(ranges), 50):
+            within = or_(*(_window(since, until) for since, until in ranges[start : start + 50]))
+            _add_facts(session, cube, within, Needs())
+    rows = [{**dict(zip(rollup.DIMENSIONS, key, strict=True)), **tally.rollup_row()} for key, tally in cube.cells()]
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(OutcomeRollup), rows[start : start + 1000])
+    return len(rows)
+
+
+def cube_of(session: Session, conversation_ids: Iterable[int]) -> rollup.Cube:
+    """The stored outcome facts of these conversations, as a cube (to take out of or put into rollups)."""
+    cube = rollup.Cube()
+    ids = sorted(set(conversation_ids))
+    for start in range(0, len(ids), 500):
+        _add_facts(session, cube, ConversationOutcome.conversation_id.in_(ids[start : start + 500]), Needs())
+    return cube
+
+
+def update_rollups(session: Session, before: Sequence[rollup.Cube], after: rollup.Cube) -> None:
+    """Move some conversations' contribution to the rollups from their old facts to their new ones: only
+    the cells they are in are read and written. A cell that does not hold the old facts (it should) has
+    its whole day rebuilt."""
+    keys = set(after.keys).union(*(cube.keys for cube in before))
+    if not keys:
+        return
+    r = OutcomeRollup
+    days = sorted({key[0] for key in keys})
+    stored: dict[rollup.Key, tuple[int, rollup.Tally]] = {}
+    for start in range(0, len(days), 500):
+        query = select(r.id, *_rollup_columns(Needs())).where(r.started_day.in_(days[start : start + 500]))
+        for row in session.connection().execute(query).all():
+            key = tuple(row[1 : 1 + len(rollup.DIMENSIONS)])
+            if key in keys:
+                cell = rollup.Cube()
+                cell.add_rollups([row[1:]])
+                tally = cell.tally_of(key)
+                assert tally is not None
+                stored[key] = (int(row[0]), tally)
+    broken: set[date] = set()
+    replaced: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for key in keys:
+        row_id, current = stored.get(key, (None, None))
+        old = [tally for cube in before if (tally := cube.tally_of(key)) is not None]
+        new = rollup.changed(current, old, after.tally_of(key))
+        if new is None:
+            broken.add(key[0])
+            continue
+        if row_id is not None:
+            replaced.append(row_id)
+        if new.counts["conversations"] > 0:
+            rows.append({**dict(zip(rollup.DIMENSIONS, key, strict=True)), **new.rollup_row()})
+    for start in range(0, len(replaced), 500):
+        session.execute(delete(r).where(r.id.in_(replaced[start : start + 500])))
+    if rows:
+        session.execute(insert(r), rows)
+    if broken:
+        log.warning("analytics.rollup_rebuilt", extra={"days": len(broken)})
+        rebuild_rollups(session, broken)
+
+
+def load_cube(session: Session, since: datetime, until: datetime, needs: Needs | None = None) -> rollup.Cube:
+    """Every conversation that started in [since, until): whole days from the rollups, the part-days at
+    either end summed from the outcome facts themselves."""
+    needs = needs or Needs()
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    first = since.date() if since.timetz() == time(tzinfo=UTC) else since.date() + timedelta(days=1)
+    last = until.date()  # the first day that is not whole
+    cube = rollup.Cube()
+    if first >= last:
+        _add_facts(session, cube, _window(since, until), needs)
+        return cube
+    r = OutcomeRollup
+    stored = select(*_rollup_columns(needs)).where(r.started_day >= first, r.started_day < last)
+    cube.add_rollups(session.connection().execute(stored).all())
+    head, tail = datetime.combine(first, time(), tzinfo=UTC), datetime.combine(last, time(), tzinfo=UTC)
+    parts = [_window(start, end) for start, end in ((since, head), (tail, until)) if start < end]
+    if parts:
+        _add_facts(session, cube, or_(*parts), needs)
+    return cube
 
 
 # ---- aggregates -------------------------------------------------------------------------------------
@@ -213,30 +381,6 @@ def aggregate(
     return [dict(row._mapping) for row in session.execute(query)]
 
 
-def duration_percentiles(session: Session, since: datetime, until: datetime) -> dict[str, tuple[float, float] | None]:
-    """Median and 90th percentile of each duration (first response, time to a human, resolution)."""
-    o = ConversationOutcome
-    columns = {"first_response": o.first_response_s, "time_to_human": o.time_to_human_s, "resolution": o.resolution_s}
-    if session.get_bind().dialect.name == "postgresql":
-        percentiles = [func.percentile_cont(q).within_group(column) for column in columns.values() for q in (0.5, 0.9)]
-        row = session.execute(select(*percentiles).where(_window(since, until))).one()
-        return {
-            name: None if row[2 * i] is None else (float(row[2 * i]), float(row[2 * i + 1]))
-            for i, name in enumerate(columns)
-        }
-    # SQLite has no percentile function; an embedded desk's window is small enough to read.
-    rows = session.execute(select(*columns.values()).where(_window(since, until))).all()
-    found: dict[str, tuple[float, float] | None] = {}
-    for i, name in enumerate(columns):
-        values = np.array([row[i] for row in rows if row[i] is not None], dtype=float)
-        if values.size == 0:
-            found[name] = None
-            continue
-        median, p90 = np.percentile(values, [50, 90])
-        found[name] = (float(median), float(p90))
-    return found
-
-
 def waiting_for_human(session: Session, since: datetime, until: datetime, older_than: datetime) -> int:
     """Handed over, no person has replied yet, and the hand-over is older than the target allows."""
     query = select(func.count()).where(
@@ -249,42 +393,19 @@ def waiting_for_human(session: Session, since: datetime, until: datetime, older_
     return int(session.scalar(query) or 0)
 
 
-def handover_counts(session: Session, since: datetime, until: datetime) -> list[tuple[str, int]]:
+def rated_comment_count(session: Session, since: datetime, until: datetime) -> int:
+    query = select(func.count()).where(_window(since, until), ConversationOutcome.rating_comment.is_not(None))
+    return int(session.scalar(query) or 0)
+
+
+def rating_comment_sample(session: Session, since: datetime, until: datetime, size: int) -> list[tuple[int, str]]:
+    """(score, comment) of up to `size` rated conversations with a comment in the window: those with the
+    smallest sample keys (a seeded random sample that stays the same while its members do)."""
+    o = ConversationOutcome
     query = (
-        select(ConversationOutcome.handover_reason, func.count())
-        .where(_window(since, until), ConversationOutcome.handed_over)
-        .group_by(ConversationOutcome.handover_reason)
-        .order_by(func.count().desc())
+        select(o.rating_score, o.rating_comment)
+        .where(o.rating_comment.is_not(None), _window(since, until))
+        .order_by(o.rating_sample_key, o.conversation_id)
+        .limit(size)
     )
-    return [(str(reason), int(n)) for reason, n in session.execute(query)]
-
-
-def repeated_kind_counts(session: Session, since: datetime, until: datetime) -> Counter[str]:
-    """How many handed-over conversations had the customer repeat each kind of fact."""
-    query = (
-        select(ConversationOutcome.repeated_kinds, func.count())
-        .where(_window(since, until), ConversationOutcome.repeated_fact)
-        .group_by(ConversationOutcome.repeated_kinds)
-    )
-    counts: Counter[str] = Counter()
-    for kinds, n in session.execute(query):
-        for kind in kinds or []:
-            counts[kind] += int(n)
-    return counts
-
-
-def rating_comments(session: Session, since: datetime, until: datetime) -> list[tuple[int, int, str, str]]:
-    """(conversation id, score, comment, path) for every rated conversation with a comment in the window."""
-    query = (
-        select(Event.conversation_id, Event.payload, ConversationOutcome.path)
-        .join(ConversationOutcome, ConversationOutcome.conversation_id == Event.conversation_id)
-        .where(Event.type == "conversation.rated", _window(since, until))
-        .order_by(Event.id)
-    )
-    latest: dict[int, tuple[int, int, str, str]] = {}
-    for cid, payload, path in session.execute(query):
-        comment = str((payload or {}).get("comment") or "").strip()
-        score = (payload or {}).get("score")
-        if comment and isinstance(score, int):
-            latest[int(cid)] = (int(cid), score, comment, str(path))
-    return list(latest.values())
+    return [(int(score or 0), str(comment)) for score, comment in session.execute(query)]

@@ -33,8 +33,10 @@ from tandem.kit import clock
 
 log = logging.getLogger("tandem.analytics")
 REFRESH_BATCH = 400
-# Far more events than are ever written while one transaction is open, so none is skipped.
-OVERLAP_IDS = 2000
+# On PostgreSQL an event id can become visible after a larger one (transactions commit out of order). Ids
+# missing below the mark are kept as pending and read when they appear; one this far behind the newest
+# event is taken to have been rolled back (no transaction stays open across so many events).
+PENDING_HORIZON_IDS = 2000
 
 DEFINITIONS = {
     "ai_resolution": "Resolved while the AI owned the conversation, or the AI marked its reply as resolving, "
@@ -58,18 +60,23 @@ class RefreshResult:
 
 
 def refresh(session: Session) -> RefreshResult:
-    """Bring the outcome facts up to date with the event trail, incrementally.
+    """Bring the outcome facts and their daily rollups up to date with the event trail, incrementally.
 
-    On PostgreSQL an event id can become visible after a larger one (transactions commit out of order), so
-    each refresh re-reads the last OVERLAP_IDS events before its mark too; recomputing a conversation
-    gives the same facts. SQLite commits one writer at a time, in id order: no overlap needed there.
+    Each event is folded in once: the watermark holds the highest id read and the ids below it that were
+    not visible yet, and a refresh reads only the events above the mark and those pending ids.
     """
     mark = repository.lock_watermark(session)
     top = repository.max_event_id(session)
-    if top == mark.last_event_id:
+    pending = [i for i in mark.pending_ids or [] if i > top - PENDING_HORIZON_IDS]
+    if top == mark.last_event_id and not pending:
         return RefreshResult(0, top)
-    overlap = 0 if session.get_bind().dialect.name == "sqlite" else OVERLAP_IDS
-    changed = repository.conversations_with_events(session, max(0, mark.last_event_id - overlap), top)
+    seen = repository.events_since(session, mark.last_event_id, top, pending)
+    if top == mark.last_event_id and not seen:
+        return RefreshResult(0, top)  # still waiting for the same pending ids: nothing to write
+    changed = sorted({cid for _, cid in seen if cid is not None})
+    everything = mark.last_event_id == 0 and not mark.pending_ids  # a first run: build every rollup
+    # What the changed conversations counted for until now, to take out of the rollups.
+    before = [] if everything else [repository.cube_of(session, changed)]
     customers: set[int] = set()
     earliest: datetime | None = None
     for start in range(0, len(changed), REFRESH_BATCH):
@@ -84,16 +91,32 @@ def refresh(session: Session) -> RefreshResult:
             if fact.customer_id is not None:
                 customers.add(fact.customer_id)
                 earliest = fact.started_at if earliest is None else min(earliest, fact.started_at)
+    touched = set(changed)
     if customers and earliest is not None:
         # A new contact can make an earlier AI resolution a false containment: look back one window too.
         since = earliest - 2 * metrics.RETURN_WINDOW
-        rows = repository.contact_rows(session, customers, since)
-        flags = metrics.cross_conversation_flags(rows)
-        repository.update_flags(session, flags)
+        rows, stored = repository.contact_rows(session, customers, since)
+        flags = repository.flag_changes(metrics.cross_conversation_flags(rows), stored)
+        if not everything:
+            before.append(repository.cube_of(session, set(flags) - touched))
+        repository.write_flags(session, flags)
+        touched |= set(flags)
+    if everything:
+        repository.rebuild_rollups(session, None)
+    else:
+        repository.update_rollups(session, before, repository.cube_of(session, touched))
+    mark.pending_ids = _still_pending(pending, mark.last_event_id, top, {event_id for event_id, _ in seen})
     mark.last_event_id, mark.refreshed_at = top, clock.now()
     session.flush()
     log.info("analytics.refreshed", extra={"conversations": len(changed), "event_id": top})
     return RefreshResult(len(changed), top)
+
+
+def _still_pending(pending: list[int], after_id: int, top: int, seen: set[int]) -> list[int]:
+    """Ids not visible to this refresh that a later one must still read (see PENDING_HORIZON_IDS)."""
+    horizon = max(after_id, top - PENDING_HORIZON_IDS)
+    missing = [i for i in range(horizon + 1, top + 1) if i not in seen]
+    return sorted({i for i in pending if i not in seen} | set(missing))
 
 
 def targets(settings: AnalyticsSettings) -> dict[str, float]:
@@ -106,14 +129,14 @@ def targets(settings: AnalyticsSettings) -> dict[str, float]:
 
 def outcomes(session: Session, win: Window, settings: AnalyticsSettings, group_by: str | None = None) -> OutcomeReport:
     goals = targets(settings)
-    overall_row = repository.aggregate(session, win.since, win.until, goals)[0]
-    overall = summarise(overall_row, settings)
-    _add_percentiles(overall, repository.duration_percentiles(session, win.since, win.until))
-    groups = []
-    if group_by is not None:
-        for row in repository.aggregate(session, win.since, win.until, goals, group_by=group_by):
-            key = row.pop("group")
-            groups.append(OutcomeGroup(key=None if key is None else str(key), **summarise(row, settings).model_dump()))
+    cube = repository.load_cube(session, win.since, win.until, repository.Needs(kinds=False))
+    total = cube.total()
+    overall = summarise(total.summary(goals), settings)
+    _add_percentiles(overall, total.percentiles())
+    groups = [
+        OutcomeGroup(key=None if key is None else str(key), **summarise(tally.summary(goals), settings).model_dump())
+        for key, tally in (cube.by(group_by) if group_by is not None else [])
+    ]
     late = clock.now() - timedelta(seconds=settings.human_response_target_s)
     return OutcomeReport(
         window=window_out(win),
@@ -126,9 +149,11 @@ def outcomes(session: Session, win: Window, settings: AnalyticsSettings, group_b
 
 
 def handovers(session: Session, win: Window, settings: AnalyticsSettings) -> HandoverReport:
-    row = repository.aggregate(session, win.since, win.until, targets(settings))[0]
-    conversations, handed_over = int(row["conversations"]), int(row["handed_over"] or 0)
-    kinds = repository.repeated_kind_counts(session, win.since, win.until)
+    cube = repository.load_cube(session, win.since, win.until, repository.Needs(durations=False))
+    total = cube.total()
+    conversations, handed_over = total.counts["conversations"], total.counts["handed_over"]
+    by_reason = [(str(reason), tally.counts["handed_over"]) for reason, tally in cube.by("handover_reason")]
+    by_reason = sorted((pair for pair in by_reason if pair[1]), key=lambda pair: (-pair[1], pair[0]))
     return HandoverReport(
         window=window_out(win),
         conversations=conversations,
@@ -141,22 +166,22 @@ def handovers(session: Session, win: Window, settings: AnalyticsSettings) -> Han
                 share_of_handovers=ratio(count, handed_over),
                 rate_of_conversations=ratio(count, conversations),
             )
-            for reason, count in repository.handover_counts(session, win.since, win.until)
+            for reason, count in by_reason
         ],
-        repeated_fact_kinds=dict(kinds.most_common()),
+        repeated_fact_kinds=dict(total.repeated_kinds.most_common()),
     )
 
 
 def satisfaction_by_path(session: Session, win: Window, settings: AnalyticsSettings) -> list[PathSatisfaction]:
-    rows = repository.aggregate(session, win.since, win.until, targets(settings), group_by="path")
+    cube = repository.load_cube(session, win.since, win.until, repository.Needs(kinds=False, durations=False))
     return [
         PathSatisfaction(
-            path=str(row["group"]),
-            conversations=int(row["conversations"]),
-            rated=int(row["rated"] or 0),
-            average=_round(row["satisfaction_avg"]),
+            path=str(path),
+            conversations=tally.counts["conversations"],
+            rated=tally.counts["rated"],
+            average=_round(tally.summary(targets(settings))["satisfaction_avg"]),
         )
-        for row in rows
+        for path, tally in cube.by("path")
     ]
 
 

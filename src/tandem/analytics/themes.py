@@ -1,11 +1,17 @@
 """Themes in satisfaction comments: cluster the comments, name each theme, and say how it feels (VADER).
 
-Themes are computed on demand (comments are few next to messages) and never stored.
+Clustering a sample of comments takes a second or more, so the themes of a sample are kept in memory,
+keyed by a digest of exactly the comments they were found in. A comment arriving, changing or leaving the
+window changes the key when it changes the sample (the sample is stable: see `metrics.sample_key`), and
+when it does not, the themes are the ones a fresh computation would give: never stale.
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,10 +29,13 @@ from tandem.privacy.scan import redact
 
 MAX_THEMES = 8
 MIN_COMMENTS = 4
-# Themes come from at most this many comments (a seeded sample beyond it): enough to find the themes,
-# and it keeps the endpoint fast whatever the volume.
+# Themes come from at most this many comments (a sample beyond it, see `metrics.sample_key`): enough to
+# find the themes, and it keeps the endpoint fast whatever the volume.
 MAX_THEME_COMMENTS = 500
 NEGATIVE = -0.05  # VADER's own convention: compound <= -0.05 is negative
+CACHED_SAMPLES = 32  # a handful of windows per dashboard, a few dashboards
+_cache: OrderedDict[str, list[Theme]] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -77,14 +86,42 @@ def comment_themes(comments: Sequence[Comment], embedder: Embedder, max_themes: 
     return sorted(themes, key=lambda t: (t.sentiment, -t.size))
 
 
+def cached_comment_themes(comments: Sequence[Comment], embedder: Embedder) -> list[Theme]:
+    """`comment_themes`, remembered for the same comments (text and score, in order) and embedder."""
+    key = _digest(comments, embedder.name)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return list(found)
+    # Computed outside the lock: two first requests may both compute, and both get the same themes.
+    themes = comment_themes(comments, embedder)
+    with _cache_lock:
+        _cache[key] = themes
+        while len(_cache) > CACHED_SAMPLES:
+            _cache.popitem(last=False)
+    return list(themes)
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _digest(comments: Sequence[Comment], embedder: str) -> str:
+    content = json.dumps([embedder, MAX_THEMES, [[c.score, c.text] for c in comments]], ensure_ascii=False)
+    return hashlib.blake2b(content.encode(), digest_size=20).hexdigest()
+
+
 def satisfaction(session: Session, win: Window, settings: AnalyticsSettings, embedder: Embedder) -> SatisfactionReport:
-    rated = repository.rating_comments(session, win.since, win.until)
-    comments = [Comment(text, score) for _, score, text, _ in rated]
-    sample = random.Random(0).sample(comments, MAX_THEME_COMMENTS) if len(comments) > MAX_THEME_COMMENTS else comments
+    sample = [
+        Comment(text, score)
+        for score, text in repository.rating_comment_sample(session, win.since, win.until, MAX_THEME_COMMENTS)
+    ]
     return SatisfactionReport(
         window=service.window_out(win),
         by_path=service.satisfaction_by_path(session, win, settings),
-        comments=len(comments),
+        comments=repository.rated_comment_count(session, win.since, win.until),
         themes_from=len(sample),
-        themes=comment_themes(sample, embedder),
+        themes=cached_comment_themes(sample, embedder),
     )
