@@ -12,7 +12,7 @@ from typing import Any
 HEADER = """# Benchmarks
 
 Measured by `make bench` (which rewrites this file from `bench/results/*.json`). Re-run it to reproduce;
-run one suite with `.venv/bin/python -m bench http|triage|handoff|analytics`.
+run one suite with `.venv/bin/python -m bench http|triage|handoff|analytics|knowledge|assistant|ui`.
 """
 
 
