@@ -48,6 +48,7 @@ def order(
         (order(days=31), "changed my mind", 0, False, "window"),
         (order(days=200), "it's faulty", 0, True, "faulty_any_time"),
         (order(days=200), "arrived damaged", 0, True, "faulty_any_time"),
+        (order(days=200), "it worked for a bit but now it won't switch on", 0, True, "faulty_any_time"),
         (order(total="150.00"), "changed my mind", 0, True, "within_window"),
         (order(total="150.01"), "changed my mind", 0, False, "ai_max_amount"),
         (order(total="80.00", refunded="30.00"), "changed my mind", 0, True, "within_window"),

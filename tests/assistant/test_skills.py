@@ -191,7 +191,8 @@ class TestAppointments:
         again = customer()
         again.says("please cancel my appointment")
         verify(again, demo, person.id)
-        assert again.says("yes").situation == "appointment.cancelled"
+        # "Cancel that" inside a yes is the yes, not "never mind".
+        assert again.says("yes cancel that one").situation == "appointment.cancelled"
         freed = demo.read(lambda s: s.get(AppointmentSlot, slots[0].id))
         assert freed.status == "free" and freed.customer_id is None
 
@@ -205,6 +206,10 @@ class TestProductsAndInformation:
         prices = [Decimal(p.replace(",", "")) for p in re.findall(r"\d\) [^£]+?, £([\d,]+\.\d\d):", said.text)]
         assert prices and all(price <= Decimal("120") for price in prices)
         assert "within your £120.00 budget" in said.text
+
+    def test_any_catalogue_category_can_be_asked_for(self, customer) -> None:
+        said = customer().says("I need a decent desk lamp, what would you suggest? up to about £130")
+        assert said.situation == "recommend_product.answer" and "Lamp" in said.text
 
     def test_opening_hours_come_from_the_workspace_with_the_time_zone(self, customer) -> None:
         said = customer().says("what time do you open on saturday?")

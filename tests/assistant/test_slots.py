@@ -95,6 +95,8 @@ def test_days(text: str, expected: date | None) -> None:
         ("£2.5k", Decimal("2500.0")),
         ("200 pounds", Decimal("200")),
         ("under 150", Decimal("150")),
+        ("got any earbuds for a tenner?", Decimal("10")),
+        ("£150, no wait, make it £300", Decimal("300")),
         ("no idea", None),
     ],
 )

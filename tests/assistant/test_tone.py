@@ -90,6 +90,7 @@ VALUES: dict[str, list[dict[str, Any]]] = {
     "appointment.confirm_cancel": [{"when": SLOTS[0]["label"]}],
     "appointment.kept": [{"when": SLOTS[0]["label"]}],
     "appointment.cancelled": [{"when": SLOTS[0]["label"]}],
+    "recommend_product.ask_category": [{"categories": ["bags", "headphones", "lighting"]}, {"categories": []}],
     "recommend_product.ask_budget": [{"category": "headphones"}],
     "recommend_product.nothing": [{"category": "headphones", "budget": "£20.00"}, {"category": "bags", "budget": None}],
     "recommend_product.answer": [

@@ -109,7 +109,7 @@ class Assistant:
         return Task(skill=skill, intent=ctx.signals.intent.name)
 
     def _run(self, ctx: Ctx, task: Task) -> Outcome:
-        if slots.never_mind(ctx.text) and task.awaiting is not None:
+        if slots.never_mind(ctx.text) and task.awaiting is not None and not _says_yes(task, ctx.text):
             return Outcome("common.dropped", task=None)
         try:
             return self.skills[task.skill].step(ctx, task)
@@ -126,6 +126,11 @@ class Assistant:
                     priority="high",
                 ),
             )
+
+
+def _says_yes(task: Task, text: str) -> bool:
+    # "Yes, cancel that one" answers "Shall I cancel it?": it is a yes, not "never mind".
+    return task.awaiting == "confirm" and slots.confirmation(text) is True
 
 
 def _flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

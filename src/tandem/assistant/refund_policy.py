@@ -14,7 +14,25 @@ from typing import Any
 from tandem.connectors.ports import OrderRecord
 
 REFUNDABLE_STATUSES = ("delivered", "returned", "delayed", "shipped", "out_for_delivery", "processing")
-FAULT_REASONS = ("faulty", "damaged", "broken", "defective", "not working", "stopped working", "wrong item")
+FAULT_REASONS = (
+    "faulty",
+    "damaged",
+    "broken",
+    "defective",
+    "not working",
+    "stopped working",
+    "doesn't work",
+    "does not work",
+    "won't switch on",
+    "won't turn on",
+    "wont switch on",
+    "wont turn on",
+    "won't charge",
+    "dead on arrival",
+    "smashed",
+    "cracked",
+    "wrong item",
+)
 
 
 @dataclass(frozen=True)

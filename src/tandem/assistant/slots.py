@@ -109,8 +109,15 @@ def never_mind(text: str) -> bool:
     return bool(NEVER_MIND.search(text))
 
 
+SLANG_AMOUNTS = {"a fiver": Decimal(5), "a tenner": Decimal(10), "a score": Decimal(20), "a grand": Decimal(1000)}
+
+
 def money(text: str) -> Decimal | None:
     """An amount; when several are given the last one counts ("£150, no wait, make it £300")."""
+    lowered = text.lower()
+    slang = [amount for words, amount in SLANG_AMOUNTS.items() if words in lowered]
+    if slang and not MONEY.search(text):
+        return slang[-1]
     matches = list(MONEY.finditer(text))
     match = matches[-1] if matches else None
     if match:

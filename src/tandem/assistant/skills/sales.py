@@ -15,7 +15,11 @@ CATEGORY_WORDS = {
     "headphones": r"headphones?|earbuds?|earphones?|headset|buds",
     "speakers": r"speakers?|soundbar|sound system|boombox",
     "kitchen": r"kitchen|kettle|coffee|toaster|blender|espresso|cookware|pan",
-    "bags": r"bags?|backpacks?|rucksacks?|luggage|tote|suitcase|holdall",
+    "bags": r"bags?|backpacks?|rucksacks?|luggage|tote|suitcase|holdall|duffel",
+    "footwear": r"shoes?|trainers?|sneakers?|boots?|footwear|runners",
+    "lighting": r"lamps?|lights?|lighting|bulbs?",
+    "wearables": r"smart ?watch(es)?|watch(es)?|fitness (band|tracker)s?|trackers?|wearables?",
+    "accessories": r"phone cases?|chargers?|power ?banks?|cables?|accessor(y|ies)",
 }
 NO_BUDGET = re.compile(r"\b(no budget|any price|doesn'?t matter|don'?t mind|not sure|whatever)\b", re.I)
 SHOWN = 3
@@ -35,7 +39,8 @@ class RecommendProduct:
             elif NO_BUDGET.search(ctx.text):
                 task = task.with_slots(budget="any")
         if "category" not in task.slots:
-            return ask(task, "category", "recommend_product.ask_category")
+            categories = sorted({p.category for p in ctx.connectors.catalogue.search(in_stock_only=False, limit=500)})
+            return ask(task, "category", "recommend_product.ask_category", {"categories": categories})
         if "budget" not in task.slots:
             return ask(task, "budget", "recommend_product.ask_budget", {"category": task.slots["category"]})
         budget = None if task.slots["budget"] == "any" else Decimal(task.slots["budget"])
@@ -56,7 +61,7 @@ class RecommendProduct:
 def _category(text: str) -> str | None:
     """The catalogue category a customer names ("earbuds" → headphones), or None."""
     for category, pattern in CATEGORY_WORDS.items():
-        if re.search(rf"\b(?:{pattern})\b", text, re.I):
+        if re.search(rf"\b(?:{pattern})\b", text, re.I):  # first listed wins ("earbuds case" → headphones)
             return category
     return None
 
