@@ -67,6 +67,7 @@ def build_assistant(settings: Settings, embed: Embed | None = None) -> Assistant
         default_skills(find_answer),
         lambda session: connectors_for(session, config),
         phraser_from_settings(settings),
+        on_close=config.close if config is not None else None,
     )
 
 

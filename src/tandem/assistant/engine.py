@@ -45,11 +45,21 @@ CONVERSATIONAL = frozenset({"common.unclear", "common.thanks", "common.hello"})
 
 class Assistant:
     def __init__(
-        self, skills: Mapping[str, Skill], connectors_for: ConnectorsFor, phraser: Phraser | None = None
+        self,
+        skills: Mapping[str, Skill],
+        connectors_for: ConnectorsFor,
+        phraser: Phraser | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.skills, self.connectors_for = dict(skills), connectors_for
         # Without an LLM configured the template is the reply, and nothing leaves the machine.
         self.phraser: Phraser = phraser or TemplatePhraser()
+        self._on_close = on_close
+
+    def close(self) -> None:
+        """Release what the connectors hold open (HTTP clients to a merchant's systems)."""
+        if self._on_close is not None:
+            self._on_close()
 
     def answering(self, turn: Turn, text: str) -> str | None:
         """What question of the assistant's this message answers, if any (read before the policy decides)."""

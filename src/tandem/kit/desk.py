@@ -58,3 +58,9 @@ class Desk:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.pipeline is not None:
+            # Stages that hold outside resources (the connectors' HTTP clients) release them at shutdown.
+            for stage in vars(self.pipeline).values():
+                close = getattr(stage, "close", None)
+                if callable(close):
+                    close()
