@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from tandem.kit.db import make_engine, make_sessionmaker, unit_of_work
 from tandem.kit.settings import Settings
 
 T = TypeVar("T")
+
+log = logging.getLogger("tandem.desk")
 
 
 @dataclass
@@ -63,4 +66,7 @@ class Desk:
             for stage in vars(self.pipeline).values():
                 close = getattr(stage, "close", None)
                 if callable(close):
-                    close()
+                    try:
+                        close()
+                    except Exception:  # shutting down: one stage's failure must not stop the others
+                        log.warning("desk.stage_close_failed", extra={"stage": type(stage).__name__})
