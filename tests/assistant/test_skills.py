@@ -157,6 +157,26 @@ class TestIdentityAndContactDetails:
         said = customer().says(f"Any news on my case? My email is {person.email}, postcode {postcode_of(person)}")
         assert said.situation == "ticket_follow_up.answer"
 
+    def test_a_new_and_the_current_email_in_one_message_are_told_apart(self, customer, demo: Demo) -> None:
+        person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
+        chat = customer()
+        asked = chat.says(
+            f"Can you update my email to jo.new@home.example? The old one on the account is {person.email}"
+        )
+        assert asked.situation == "identity.ask_postcode"
+        confirm = chat.says(postcode_of(person))
+        assert confirm.situation == "update_contact.confirm" and "jo.new@home.example" in confirm.text
+        assert chat.says("yes").situation == "update_contact.done"
+        assert demo.customer(person.id).email == "jo.new@home.example"
+
+    def test_a_postcode_given_before_the_email_is_kept(self, customer, demo: Demo) -> None:
+        person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
+        chat = customer()
+        chat.says("any update on my complaint?")
+        chat.says(postcode_of(person))
+        said = chat.says(person.email)
+        assert said.situation == "ticket_follow_up.answer"
+
     def test_the_conversation_is_linked_to_the_customer_who_proved_who_they_are(self, customer, demo: Demo) -> None:
         person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
         chat = customer()
@@ -227,6 +247,14 @@ class TestProductsAndInformation:
 
 
 class TestFlow:
+    def test_a_fault_described_mid_refund_is_the_refunds_reason_not_a_new_request(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered" and o.total < 100)
+        chat = customer()
+        chat.says("Hi, I'd like a refund please")
+        said = chat.says("it's broken, a bit snapped off inside the first time I used it")
+        assert said.owner == "ai" and said.situation == "refund.ask_number"
+        assert chat.says(f"order number is {order.number}").situation == "identity.ask_email"
+
     def test_never_mind_drops_the_request_and_changes_nothing(self, customer, demo: Demo) -> None:
         order = demo.order(lambda o: o.status == "delivered" and o.total < 100 and days_old(o) < 20)
         chat = customer()

@@ -63,6 +63,8 @@ def test_phones(text: str, expected: str | None) -> None:
         ("no sorry, it's 07812 111222", False),
         ("hang on, what do you mean?", None),
         ("hmm", None),
+        ("hmm not right now, I'll hang on to it", False),
+        ("oh yes please", True),
     ],
 )
 def test_confirmations(text: str, expected: bool | None) -> None:
@@ -125,6 +127,10 @@ def test_times(text: str, expected: tuple[int, int] | None) -> None:
     [
         ("12 New Street, Leeds LS6 2AB", "12 New Street, Leeds LS6 2AB"),
         ("my new address is 4 Park Row, York YO10 5DD.", "4 Park Row, York YO10 5DD"),
+        (
+            "no wait, I forgot the flat - it's Flat 4, 22 Canal Street, Manchester M1 3HE",
+            "Flat 4, 22 Canal Street, Manchester M1 3HE",
+        ),
         ("Leeds", None),
         ("New Street, Leeds LS6 2AB", None),  # no house number
     ],
@@ -135,4 +141,5 @@ def test_addresses(text: str, expected: str | None) -> None:
 
 def test_never_mind() -> None:
     assert slots.never_mind("actually never mind") and slots.never_mind("forget it")
+    assert slots.never_mind("nvm it literally just turned up lol")
     assert not slots.never_mind("I don't mind which day")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tandem.assistant import slots
 from tandem.assistant.skills.base import AssistantState, Ctx, Handover, Outcome, Skill, Task, answers
+from tandem.assistant.skills.sales import category_named
 from tandem.connectors.ports import ConnectorError, Connectors
 from tandem.conversations.pipeline import AiReply, Turn, TurnTools
 from tandem.customers import repository as customers
@@ -39,6 +40,23 @@ THANKS = re.compile(r"\b(thanks|thank you|thx|ta|cheers|much appreciated|brillia
 SYSTEM_WORDS = {"orders": "order", "catalogue": "product", "calendar": "booking", "crm": "sales"}
 
 ConnectorsFor = Callable[[Session], Connectors]
+# Intents that, mid-request, belong to the request in progress rather than start another.
+RELATED_INTENTS: dict[str, frozenset[str]] = {
+    "refund": frozenset({"product_defect", "complaint", "track_refund", "check_refund_policy", "get_refund"}),
+    "order_status": frozenset({"track_order", "delivery_period", "track_refund", "change_order"}),
+    "appointment": frozenset(
+        {"book_appointment", "reschedule_appointment", "cancel_appointment", "business_hours", "store_location"}
+    ),
+    "update_contact": frozenset({"edit_account", "change_shipping_address", "set_up_shipping_address"}),
+    "recommend_product": frozenset({"product_recommendation", "sales_enquiry"}),
+    "qualify_lead": frozenset({"sales_enquiry", "product_recommendation"}),
+    "ticket_follow_up": frozenset({"ticket_status", "complaint"}),
+    "collect_information": frozenset({"product_defect", "complaint", "payment_issue"}),
+}
+ASKS_FOR_ADVICE = re.compile(
+    r"\b(recs?|recommend\w*|suggest\w*|looking for|any good|best|which \w+ should|got any|do you (have|sell|do))\b",
+    re.I,
+)
 # Replies that are not the end of a request: no "talk to a person" line appended.
 CONVERSATIONAL = frozenset({"common.unclear", "common.thanks", "common.hello"})
 
@@ -112,9 +130,14 @@ class Assistant:
                 # is not a new request: the skill asks its yes-or-no again.
                 return current
             switching = placed and skill != current.skill and ctx.signals.intent.confidence >= SWITCH_CONFIDENCE
-            if not switching:
+            if not switching or ctx.signals.intent.name in RELATED_INTENTS.get(current.skill, ()):
+                # "It's broken, a bit snapped off" during a refund is the refund's reason, not a new request.
                 return current
-        if not placed or skill is None:
+        if skill == "ticket_follow_up" and slots.order_number(ctx.text):
+            skill = "order_status"  # "any news on A10114?" asks about the order, not a case
+        if (not placed or skill is None) and ASKS_FOR_ADVICE.search(ctx.text) and category_named(ctx.text):
+            skill = "recommend_product"  # "desk lamp recs?": a product and a wish, even when triage can't place it
+        elif not placed or skill is None:
             return None
         return Task(skill=skill, intent=ctx.signals.intent.name)
 

@@ -6,6 +6,7 @@ The policy lives in the workspace's settings (`refund_policy`), so a business ed
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,24 +15,13 @@ from typing import Any
 from tandem.connectors.ports import OrderRecord
 
 REFUNDABLE_STATUSES = ("delivered", "returned", "delayed", "shipped", "out_for_delivery", "processing")
-FAULT_REASONS = (
-    "faulty",
-    "damaged",
-    "broken",
-    "defective",
-    "not working",
-    "stopped working",
-    "doesn't work",
-    "does not work",
-    "won't switch on",
-    "won't turn on",
-    "wont switch on",
-    "wont turn on",
-    "won't charge",
-    "dead on arrival",
-    "smashed",
-    "cracked",
-    "wrong item",
+# Ways customers say an item is faulty (the any-time fault refund), typos included.
+FAULTY = re.compile(
+    r"\b(fault\w*|broken|broke|damaged|defect\w*|snapped|cracked|smashed|dead|crackl\w*|malfunction\w*|"
+    r"(doesn'?t|dosn'?t|dosnt|does not|won'?t|wont|will not|isn'?t|not|stopped|no longer) (even )?"
+    r"(work\w*|switch\w* on|turn\w* on|power\w* on|charg\w*|respond\w*|connect\w*)|"
+    r"don'?t respond|wrong item)\b",
+    re.I,
 )
 
 
@@ -68,7 +58,7 @@ def check_refund(
 ) -> RefundVerdict:
     """Whether the AI may refund what is left on `order` for `reason`, and which clause says so."""
     amount = order.total - order.refunded_amount
-    faulty = any(word in reason.lower() for word in FAULT_REASONS)
+    faulty = bool(FAULTY.search(reason))
     if amount <= 0:
         return RefundVerdict(False, Decimal("0"), "already_refunded", "This order has already been refunded in full.")
     if order.status in ("cancelled", "pending_payment"):

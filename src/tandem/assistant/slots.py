@@ -20,6 +20,7 @@ MONEY = re.compile(
     re.I,
 )
 BARE_NUMBER = re.compile(r"\b(\d{1,7}(?:\.\d{1,2})?)\s?(k)?\b", re.I)
+ADDRESS_START = re.compile(r"\b(flat|apartment|apt|unit)\s*\w+|\b\d+[a-z]?,?\s+[a-z]", re.I)
 PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().-]{6,18}\d")
 TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
 
@@ -28,8 +29,18 @@ YES = re.compile(
     r"sounds good|perfect|fine|great|absolutely|definitely|please)\b",
     re.I,
 )
-NO = re.compile(r"^\s*(no|nope|nah|n|don'?t|do not|not now|cancel|stop|wait|hold on|never ?mind|wrong)\b", re.I)
-NEVER_MIND = re.compile(r"\b(never ?mind|forget (it|that)|cancel (that|this)|don'?t bother|leave it)\b", re.I)
+NO = re.compile(
+    r"^\s*(no|nope|nah|n|don'?t|do not|not (now|right now|yet|today)|cancel|stop|wait|hold on|never ?mind|wrong|"
+    r"i'?ll (leave|hang on|keep|think)|maybe later|not sure)\b",
+    re.I,
+)
+NEVER_MIND = re.compile(
+    r"\b(never ?mind|nvm|forget (it|that)|cancel (that|this)|don'?t bother|leave it|no worries|"
+    r"(it'?s|it has|it'?s just|just) (arrived|turned up|come)|(it )?(just )?turned up|sorted (it|now))\b",
+    re.I,
+)
+# Words people put before a yes or a no ("hmm, not right now", "oh yes please").
+FILLER = re.compile(r"^\s*((hmm+|um+|erm+|uh+|ah+|oh+|well|ok so|right|so)[\s,.!]+)+", re.I)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -63,6 +74,10 @@ def email(text: str) -> str | None:
     return match.group(0).strip(".").lower() if match else None
 
 
+def emails(text: str) -> list[str]:
+    return [m.group(0).strip(".").lower() for m in EMAIL.finditer(text)]
+
+
 def phone(text: str, region: str = "GB") -> str | None:
     """A valid phone number in E.164, or None (a number that cannot exist is not accepted)."""
     # The matcher is strict about the words around a number ("it's 07911…"): try each run of digits too.
@@ -90,7 +105,11 @@ def postcode(text: str) -> str | None:
 def address(text: str) -> str | None:
     """A postal address: a house number or name, a street, and a postcode."""
     cleaned = " ".join(text.replace("\n", ", ").split()).strip(" .")
-    cleaned = re.sub(r"^(it'?s|my new address is|new address:?|the address is|to)\s+", "", cleaned, flags=re.I)
+    # The address starts at a flat or house number ("no wait, it's Flat 4, 22 Canal Street, M1 3HE").
+    start = ADDRESS_START.search(cleaned)
+    if start is None:
+        return None
+    cleaned = cleaned[start.start() :]
     if postcode(cleaned) is None or not re.search(r"\d", cleaned.split(",")[0]) or len(cleaned) < 10:
         return None
     return cleaned[:300]
@@ -98,9 +117,10 @@ def address(text: str) -> str | None:
 
 def confirmation(text: str) -> bool | None:
     """True for a clear yes, False for a clear no, None when the answer is neither."""
-    if NO.search(text):
+    answer = FILLER.sub("", text)
+    if NO.search(answer):
         return False
-    if YES.search(text):
+    if YES.search(answer):
         return True
     return None
 

@@ -153,7 +153,9 @@ def answers(task: Task, text: str, today: date) -> bool:
     if task.awaiting is None:
         return False
     if task.awaiting in ("choice", "slot"):
-        return slots.choice(text, max(1, len(task.options))) is not None or slots.time_of_day(text) is not None
+        picked = slots.choice(text, max(1, len(task.options))) is not None or slots.time_of_day(text) is not None
+        # "None of those work, what about Saturday?" answers too: another day to look at.
+        return picked or (task.awaiting == "slot" and slots.day(text, today) is not None)
     reader = READERS.get(task.awaiting)
     if reader is not None:
         return reader(text, today) is not None

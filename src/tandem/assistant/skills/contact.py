@@ -28,10 +28,12 @@ class UpdateContact:
                 return ask(task, "field", "update_contact.ask_field")
             task = task.with_slots(field=field)
         field = task.slots["field"]
+        current_email = None
         if not ctx.verified and task.awaiting in (None, "field"):
             # "Change my number to 07812 345678": keep the new value while we check who they are.
-            task = task.with_slots(new_value=_read(field, ctx.text))
-        task, verifying = identity.check(ctx, task, email_in_text=field != "email")
+            new_value, current_email = _new_and_current(field, ctx.text)
+            task = task.with_slots(new_value=new_value)
+        task, verifying = identity.check(ctx, task, email_in_text=field != "email", given_email=current_email)
         if verifying is not None:
             return verifying
         if task.awaiting == "confirm":
@@ -70,6 +72,23 @@ class UpdateContact:
             resolved=True,
             facts={f"new {FIELD_NAMES[field]}": "updated (see the audit trail)"},
         )
+
+
+NEW_EMAIL = re.compile(r"\b(to|new|now|change it to|is now)\s*:?\s*$", re.I)
+
+
+def _new_and_current(field: str, text: str) -> tuple[str | None, str | None]:
+    """The new value, and (for an email change) the current address when the customer gives both:
+    "update my email to new@x.example, the old one is old@y.example"."""
+    if field != "email":
+        return _read(field, text), None
+    found = slots.emails(text)
+    if len(found) < 2:
+        return (found[0] if found else None), None
+    lowered = text.lower()
+    new = next((e for e in found if NEW_EMAIL.search(lowered[: lowered.index(e)])), found[0])
+    current = next(e for e in found if e != new)
+    return new, current
 
 
 def _field_named(text: str) -> str | None:

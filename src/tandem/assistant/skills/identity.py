@@ -12,7 +12,9 @@ from tandem.customers import service as customers
 from tandem.events import service as events
 
 
-def check(ctx: Ctx, task: Task, email_in_text: bool = True) -> tuple[Task, Outcome | None]:
+def check(
+    ctx: Ctx, task: Task, email_in_text: bool = True, given_email: str | None = None
+) -> tuple[Task, Outcome | None]:
     """(task, None) once the customer is verified (now or earlier); otherwise the question to ask next.
 
     The task comes back no longer waiting on a verification answer, so the skill carries on from there.
@@ -21,8 +23,11 @@ def check(ctx: Ctx, task: Task, email_in_text: bool = True) -> tuple[Task, Outco
     """
     if ctx.verified:
         return task, None
+    if given_email is not None and task.awaiting is None:
+        outcome = _read_email(ctx, task, given_email)
+        return (task, outcome) if outcome is not None else (_answered(task), None)
     if task.awaiting == "verify_email" or (email_in_text and task.awaiting is None and slots.email(ctx.text)):
-        outcome = _read_email(ctx, task)
+        outcome = _read_email(ctx, task, slots.email(ctx.text) if email_in_text or task.awaiting else None)
         return (task, outcome) if outcome is not None else (_answered(task), None)
     if task.awaiting == "verify_postcode":
         outcome = _read_postcode(ctx, task)
@@ -34,11 +39,12 @@ def _answered(task: Task) -> Task:
     return task.model_copy(update={"awaiting": None, "reasks": 0})
 
 
-def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
-    given = slots.email(ctx.text)
+def _read_email(ctx: Ctx, task: Task, given: str | None) -> Outcome | None:
     if given is None:
-        # Not an attempt (no email in it): ask again, once, rather than count a failed check.
-        return ask(task, "verify_email", "identity.ask_email")
+        # Not an attempt (no email in it): ask again, once, rather than count a failed check. A postcode
+        # given first is kept for the next question.
+        early = slots.postcode(ctx.text)
+        return ask(task.with_slots(postcode_given=early), "verify_email", "identity.ask_email")
     candidate = None
     if given:
         if ctx.customer is not None:
@@ -48,14 +54,15 @@ def _read_email(ctx: Ctx, task: Task) -> Outcome | None:
     if candidate is None:
         return _failed(ctx, task, "verify_email")
     asked = task.with_slots(candidate=str(candidate.id)).ask("verify_postcode")
-    if slots.postcode(ctx.text.replace(given, " ")) is not None:
-        # "Email is jo@…, postcode LS6": both answers in one message.
-        return _read_postcode(ctx, asked)
+    said = slots.postcode(ctx.text.replace(given, " ")) or task.slots.get("postcode_given")
+    if said is not None:
+        # "Email is jo@…, postcode LS6", or the postcode came first: both answers are in.
+        return _read_postcode(ctx, asked, said)
     return Outcome("identity.ask_postcode", task=asked)
 
 
-def _read_postcode(ctx: Ctx, task: Task) -> Outcome | None:
-    given = slots.postcode(ctx.text)
+def _read_postcode(ctx: Ctx, task: Task, said: str | None = None) -> Outcome | None:
+    given = said or slots.postcode(ctx.text)
     if given is None:
         return ask(task, "verify_postcode", "identity.ask_postcode")
     candidate_id = int(task.slots.get("candidate", "0") or 0)

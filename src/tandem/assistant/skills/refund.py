@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from tandem.assistant import slots
-from tandem.assistant.refund_policy import RefundPolicy, check_refund
+from tandem.assistant.refund_policy import FAULTY, RefundPolicy, check_refund
 from tandem.assistant.skills import identity
 from tandem.assistant.skills.base import Ctx, Handover, Outcome, Task, ask, is_order_of, reference_for
 from tandem.connectors.ports import OrderRecord
@@ -45,7 +45,9 @@ class Refund:
         task = task.with_slots(order_number=slots.order_number(ctx.text))
         if task.awaiting == "reason" and _is_a_reason(ctx.text):
             task = task.with_slots(reason=ctx.text.strip()[:300])
-        elif "reason" not in task.slots and (SAYS_WHY.search(ctx.text) or len(ctx.text.split()) >= TELLS_A_STORY):
+        elif "reason" not in task.slots and (
+            SAYS_WHY.search(ctx.text) or FAULTY.search(ctx.text) or len(ctx.text.split()) >= TELLS_A_STORY
+        ):
             # "Refund for A10023, it arrived broken": the reason is already there, don't ask for it.
             task = task.with_slots(reason=ctx.text.strip()[:300])
         if "order_number" not in task.slots:

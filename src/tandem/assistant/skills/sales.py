@@ -14,7 +14,9 @@ from tandem.events import service as events
 CATEGORY_WORDS = {
     "headphones": r"headphones?|earbuds?|earphones?|headset|buds",
     "speakers": r"speakers?|soundbar|sound system|boombox",
-    "kitchen": r"kitchen|kettle|coffee|toaster|blender|espresso|cookware|pan",
+    "kitchen": (
+        r"kitchen|kettles?|coffee( maker| machine)?s?|toasters?|blenders?|espresso|cookware|pans?|air ?fryers?|fryers?"
+    ),
     "bags": r"bags?|backpacks?|rucksacks?|luggage|tote|suitcase|holdall|duffel",
     "footwear": r"shoes?|trainers?|sneakers?|boots?|footwear|runners",
     "lighting": r"lamps?|lights?|lighting|bulbs?",
@@ -56,6 +58,10 @@ class RecommendProduct:
             task=None,
             resolved=True,
         )
+
+
+def category_named(text: str) -> str | None:
+    return _category(text)
 
 
 def _category(text: str) -> str | None:
