@@ -58,6 +58,7 @@ SCENARIOS = ROOT / "tests" / "skill_scenarios"
 FRESH = ROOT / "tests" / "skill_scenarios_fresh"
 # The second fresh set, written after the fixes the first one prompted: the honest headline while unseen.
 FRESH2 = ROOT / "tests" / "skill_scenarios_fresh2"
+FRESH3 = ROOT / "tests" / "skill_scenarios_fresh3"
 RESULTS = ROOT / "bench" / "results" / "assistant.json"
 MODELS = ROOT / "var" / "models"
 SPLITS = ("dev", "held_out")
@@ -802,9 +803,11 @@ def markdown(results: dict[str, Any]) -> str:
 
     fresh = results.get("fresh") or {}
     fresh2 = results.get("fresh2") or {}
+    fresh3 = results.get("fresh3") or {}
 
     def row(name: str, key: str, target: str) -> str:
         cells = [
+            fresh3.get(key, "–"),
             fresh2.get(key, "–"),
             fresh.get(key, "–"),
             halves["held_out"].get(key),
@@ -824,14 +827,16 @@ def markdown(results: dict[str, Any]) -> str:
         "expects holds: final owner, resolved, skill, situation of the last reply, hand-over reason, and the "
         "writes in the store (no more, no fewer). Split dev / held-out by a stable hash within each skill's file; "
         "held-out is the headline. Fixes to the assistant were guided by failure categories read on both halves, "
-        "so they are not clean. Two fresh sets were written later by someone who had not run the assistant: "
-        f"*fresh 1* (tests/skill_scenarios_fresh/, {fresh.get('scenarios', 0)} conversations) was measured once, "
-        "then its failures prompted fixes, so it is spent (its first run is in the notes below); *fresh 2* "
-        f"(tests/skill_scenarios_fresh2/, {fresh2.get('scenarios', 0)} conversations) was written after those "
-        "fixes and is the honest held-out result until someone tunes on it.",
+        "so they are not clean. Three fresh sets were written later, each by someone who had not run the "
+        "assistant on it. *Fresh 1* and *fresh 2* (tests/skill_scenarios_fresh/, tests/skill_scenarios_fresh2/) "
+        "were each measured once and then their failures prompted fixes, so they are spent (their first runs are "
+        f"in the notes below). *Fresh 3* (tests/skill_scenarios_fresh3/, {fresh3.get('scenarios', 0)} "
+        "conversations) was written before the last fixes without seeing them or any result, and is the honest "
+        "held-out result until someone tunes on it.",
         "",
-        "| measure | fresh 2 (unseen) | fresh 1 (spent) | held-out | dev | all (held-out + dev) | target |",
-        "|---|---|---|---|---|---|---|",
+        "| measure | fresh 3 (unseen) | fresh 2 (spent) | fresh 1 (spent) | held-out | dev | all (held-out + dev) "
+        "| target |",
+        "|---|---|---|---|---|---|---|---|",
         row("routine conversations resolved correctly by the AI", "routine_resolved_correctly", "≥ 0.90"),
         row("hand-overs when out of policy", "out_of_policy_handover_rate", "1.0"),
         row("out-of-policy scenarios fully correct (incl. refusals without disclosure)", "out_of_policy_correct", ""),
@@ -866,7 +871,12 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {client.get('p50_ms')} "
             f"| {client.get('p99_ms')} | {client.get('max_ms')} | |",
         ]
-    failures = every["failures"] + (fresh.get("failures") or []) + (fresh2.get("failures") or [])
+    failures = (
+        every["failures"]
+        + (fresh.get("failures") or [])
+        + (fresh2.get("failures") or [])
+        + (fresh3.get("failures") or [])
+    )
     if failures:
         lines += ["", f"Failures ({len(failures)}; known assistant bugs, expectations not weakened):", ""]
         for failure in failures:
@@ -886,13 +896,17 @@ def run() -> dict[str, Any]:
         fresh2 = load_scenarios(FRESH2) if FRESH2.exists() else []
         for scenario in fresh:
             scenario["split"] = "fresh"
+        fresh3 = load_scenarios(FRESH3) if FRESH3.exists() else []
         for scenario in fresh2:
             scenario["split"] = "fresh2"
+        for scenario in fresh3:
+            scenario["split"] = "fresh3"
         with desk_in(workdir) as desk:
             results = run_quality(desk, scenarios)
             fresh_results = run_quality(desk, fresh) if fresh else {}
             # After the first fresh set on the same store: its placeholders were bound in this order.
             fresh2_results = run_quality(desk, fresh2) if fresh2 else {}
+            fresh3_results = run_quality(desk, fresh3) if fresh3 else {}
         latency = run_latency(workdir, workdir / "seeded.db", scenarios) if LATENCY_CONVERSATIONS else {}
     report: dict[str, Any] = {
         "all": score(scenarios, results),
@@ -901,6 +915,8 @@ def run() -> dict[str, Any]:
         "fresh_results": fresh_results,
         "fresh2": score(fresh2, fresh2_results) if fresh2 else None,
         "fresh2_results": fresh2_results,
+        "fresh3": score(fresh3, fresh3_results) if fresh3 else None,
+        "fresh3_results": fresh3_results,
         "latency": latency,
         "targets": TARGETS,
         "machine": {"cores": os.cpu_count(), "note": "2 cores shared with other work while measuring"},
