@@ -65,6 +65,9 @@ def test_phones(text: str, expected: str | None) -> None:
         ("hmm", None),
         ("hmm not right now, I'll hang on to it", False),
         ("oh yes please", True),
+        ("aye go on then", True),
+        ("that's fine, do it", True),
+        ("nah don't bother, I'll hang on to it", False),
     ],
 )
 def test_confirmations(text: str, expected: bool | None) -> None:

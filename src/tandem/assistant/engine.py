@@ -162,8 +162,9 @@ class Assistant:
 
 
 def _says_yes(task: Task, text: str) -> bool:
-    # "Yes, cancel that one" answers "Shall I cancel it?": it is a yes, not "never mind".
-    return task.awaiting == "confirm" and slots.confirmation(text) is True
+    # At a yes-or-no question the answer decides: "yes, cancel that one" is a yes, and "nah, don't
+    # bother" is the skill's own no (it says what was not done), not a dropped request.
+    return task.awaiting == "confirm" and slots.confirmation(text) is not None
 
 
 def _flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

@@ -25,8 +25,9 @@ PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().-]{6,18}\d")
 TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
 
 YES = re.compile(
-    r"^\s*(yes|yeah|yep|yup|y|ok|okay|sure|please do|go ahead|do it|confirm(ed)?|that'?s right|correct|"
-    r"sounds good|perfect|fine|great|absolutely|definitely|please)\b",
+    r"^\s*(yes|yeah|yea|yep|yup|ya|aye|y|ok|okay|k|sure|please do|go ahead|go on|go for it|do it|confirm(ed)?|"
+    r"that'?s (right|fine|good|great|perfect)|correct|sounds good|perfect|fine|great|absolutely|definitely|deffo|"
+    r"please|book it|lovely|brilliant|cheers|of course|certainly)\b",
     re.I,
 )
 NO = re.compile(

@@ -23,7 +23,11 @@ CATEGORY_WORDS = {
     "wearables": r"smart ?watch(es)?|watch(es)?|fitness (band|tracker)s?|trackers?|wearables?",
     "accessories": r"phone cases?|chargers?|power ?banks?|cables?|accessor(y|ies)",
 }
-NO_BUDGET = re.compile(r"\b(no budget|any price|doesn'?t matter|don'?t mind|not sure|whatever)\b", re.I)
+NO_BUDGET = re.compile(
+    r"\b(no budget|any price|doesn'?t matter|don'?t mind|not sure|whatever|money'?s no object|no limit|"
+    r"price (is|isn'?t) (not )?(an )?(issue|important)|best (one|you have))\b",
+    re.I,
+)
 SHOWN = 3
 DEFAULT_LEAD_HANDOVER_VALUE = Decimal("5000")
 
