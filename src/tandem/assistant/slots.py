@@ -27,7 +27,7 @@ TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
 YES = re.compile(
     r"^\s*(yes|yeah|yea|yep|yup|ya|aye|y|ok|okay|k|sure|please do|go ahead|go on|go for it|do it|confirm(ed)?|"
     r"that'?s (right|fine|good|great|perfect)|correct|sounds good|perfect|fine|great|absolutely|definitely|deffo|"
-    r"please|book it|lovely|brilliant|cheers|of course|certainly)\b",
+    r"please|book it|lovely|brilliant|of course|certainly)\b",
     re.I,
 )
 NO = re.compile(
