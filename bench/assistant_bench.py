@@ -831,11 +831,10 @@ def markdown(results: dict[str, Any]) -> str:
         "assistant on it. *Fresh 1* and *fresh 2* (tests/skill_scenarios_fresh/, tests/skill_scenarios_fresh2/) "
         "were each measured once and then their failures prompted fixes, so they are spent (their first runs are "
         f"in the notes below). *Fresh 3* (tests/skill_scenarios_fresh3/, {fresh3.get('scenarios', 0)} "
-        "conversations) was written before the last fixes without seeing them or any result, and is the honest "
-        "held-out result until someone tunes on it.",
+        "conversations) was written without seeing any result; its first run is the day's honest held-out "
+        "result (in the notes), after which small fixes followed, so the column below is no longer unseen.",
         "",
-        "| measure | fresh 3 (unseen) | fresh 2 (spent) | fresh 1 (spent) | held-out | dev | all (held-out + dev) "
-        "| target |",
+        "| measure | fresh 3 | fresh 2 (spent) | fresh 1 (spent) | held-out | dev | all (held-out + dev) | target |",
         "|---|---|---|---|---|---|---|---|",
         row("routine conversations resolved correctly by the AI", "routine_resolved_correctly", "≥ 0.90"),
         row("hand-overs when out of policy", "out_of_policy_handover_rate", "1.0"),
