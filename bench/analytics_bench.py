@@ -11,6 +11,10 @@ dashboard latency over conversation outcome facts. Results: bench/results/analyt
 - Dashboard: synthetic conversations with messages and events inserted in bulk, the outcome facts
   backfilled, then the analytics endpoints timed through the HTTP app. BENCH_ANALYTICS_PG_URL (a server
   URL) adds the PostgreSQL run with BENCH_ANALYTICS_PG_MESSAGES messages (default 1,000,000).
+  BENCH_ANALYTICS_PG_REUSE=1 measures the PostgreSQL database a previous run built (migrated to the head
+  first; its size is counted, not generated) instead of building it again, which takes minutes.
+  BENCH_ANALYTICS_ONLY=dashboard re-measures the dashboards only and carries the complaints and topic
+  sections over from the previous results file (recorded under `carried_over`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ COMPLAINTS = int(os.environ.get("BENCH_ANALYTICS_COMPLAINTS", "100000"))
 CONVERSATIONS = int(os.environ.get("BENCH_ANALYTICS_CONVERSATIONS", "20000"))
 PG_URL = os.environ.get("BENCH_ANALYTICS_PG_URL")
 PG_MESSAGES = int(os.environ.get("BENCH_ANALYTICS_PG_MESSAGES", "1000000"))
+PG_REUSE = os.environ.get("BENCH_ANALYTICS_PG_REUSE") == "1"
+ONLY_DASHBOARD = os.environ.get("BENCH_ANALYTICS_ONLY") == "dashboard"
+PG_DATABASE = "tandem_analytics_bench"
 END = datetime(2026, 3, 2, tzinfo=UTC)
 MESSAGES_PER_CONVERSATION = 4.33  # the generator's average (see _conversation)
 WEEKS = 26
@@ -499,7 +506,7 @@ def _latency(client: Any, key: str, path: str, params: dict[str, str], repeat: i
     }
 
 
-def dashboard(url: str, conversations: int) -> dict[str, Any]:
+def dashboard(url: str, conversations: int, reuse: bool = False) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     from tandem.analytics import service
@@ -510,7 +517,7 @@ def dashboard(url: str, conversations: int) -> dict[str, Any]:
     from tandem.users.schemas import ApiKeyCreate
 
     started = time.perf_counter()
-    totals = insert_conversations(url, conversations)
+    totals = _stored_totals(url) if reuse else insert_conversations(url, conversations)
     generate_s = time.perf_counter() - started
     factory = make_sessionmaker(make_engine(url))
     started = time.perf_counter()
@@ -551,6 +558,7 @@ def dashboard(url: str, conversations: int) -> dict[str, Any]:
     return {
         "store": url.split(":", 1)[0].split("+")[0],
         **totals,
+        "reused_database": reuse,
         "generate_s": round(generate_s, 1),
         "backfill_s": round(backfill_s, 1),
         "backfilled_conversations": backfilled.conversations,
@@ -564,18 +572,40 @@ def dashboard(url: str, conversations: int) -> dict[str, Any]:
     }
 
 
-def _fresh_postgres(base: str) -> str:
+def _stored_totals(url: str) -> dict[str, int]:
+    """The size of a database a previous run built (it keeps the 100 conversations each run adds)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        found = {
+            name: int(conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
+            for name, table in (("conversations", "conversation"), ("messages", "message"), ("events", "event"))
+        }
+    engine.dispose()
+    return found
+
+
+def _fresh_postgres(base: str, reuse: bool = False) -> tuple[str, bool]:
+    """The bench database's URL, and whether it is a previous run's (reused: it exists and holds data)."""
     import sqlalchemy as sa
 
     from tandem.kit.settings import normalise_database_url
 
     base = normalise_database_url(base)
+    url = base.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    if reuse:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_DATABASE})
+        if exists and _stored_totals(url)["messages"] > 0:
+            admin.dispose()
+            return url, True
     with admin.connect() as conn:
         conn.execute(sa.text('DROP DATABASE IF EXISTS "tandem_analytics_bench" WITH (FORCE)'))
         conn.execute(sa.text('CREATE DATABASE "tandem_analytics_bench"'))
     admin.dispose()
-    return base.rsplit("/", 1)[0] + "/tandem_analytics_bench"
+    return url, False
 
 
 # ---- the whole run ------------------------------------------------------------------------------------------
@@ -600,15 +630,24 @@ def run() -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "targets": {"pipeline_s": 180, "peak_rss_mb": 2048, "ami": 0.75}}
     with tempfile.TemporaryDirectory(prefix="tandem-analytics-bench-") as tmp:
         work = Path(tmp)
-        results["complaints_pipeline"] = run_pipeline(work)
-        results["topic_quality_banking77"] = topic_quality()
+        if ONLY_DASHBOARD:
+            previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+            carried = ("complaints_pipeline", "topic_quality_banking77")
+            results.update({name: previous[name] for name in carried})
+            results["carried_over"] = {
+                "sections": list(carried),
+                "measured": previous.get("carried_over", {}).get("measured") or previous["machine"]["when"],
+            }
+        else:
+            results["complaints_pipeline"] = run_pipeline(work)
+            results["topic_quality_banking77"] = topic_quality()
         url = f"sqlite:///{work / 'dashboard.db'}"
         upgrade(url)
         results["dashboard_sqlite"] = dashboard(url, CONVERSATIONS)
         if PG_URL:
-            pg = _fresh_postgres(PG_URL)
+            pg, reused = _fresh_postgres(PG_URL, reuse=PG_REUSE)
             upgrade(pg)
-            results["dashboard_postgresql"] = dashboard(pg, int(PG_MESSAGES / MESSAGES_PER_CONVERSATION))
+            results["dashboard_postgresql"] = dashboard(pg, int(PG_MESSAGES / MESSAGES_PER_CONVERSATION), reused)
         else:
             results["dashboard_postgresql"] = "skipped: set BENCH_ANALYTICS_PG_URL to a PostgreSQL server URL"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

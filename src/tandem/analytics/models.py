@@ -217,6 +217,8 @@ class OutcomeRollup(Base):
     # {"order_id": 3}: handed-over conversations in which the customer repeated each kind of fact.
     repeated_kinds: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
     rated: Mapped[int] = mapped_column(Integer, default=0)
+    # Conversations whose rating came with a comment (the satisfaction report's comment count).
+    commented: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction_sum: Mapped[int] = mapped_column(Integer, default=0)
     emotion_n: Mapped[int] = mapped_column(Integer, default=0)
     frustration_start_sum: Mapped[float] = mapped_column(Float, default=0.0)
@@ -227,3 +229,13 @@ class OutcomeRollup(Base):
     first_response_s: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     time_to_human_s: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     resolution_s: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+
+
+class OutcomeDayStamp(Base):
+    """A new random stamp for a day whenever its rollups (and so its outcome facts) are written: what the
+    dashboard's cached reads of that day are keyed by (see `cache`). A day with no rollups has none."""
+
+    __tablename__ = "conversation_outcome_day_stamp"
+
+    started_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))

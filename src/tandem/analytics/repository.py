@@ -8,18 +8,36 @@ would make a backfill of a million messages take hours. It writes only its own t
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, false, func, insert, null, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    and_,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from tandem.analytics import rollup
+from tandem.analytics import cache, rollup
 from tandem.analytics.metrics import ContactRow, ConversationRecord, CrossFlags, OutcomeFacts, TrailEvent, TrailMessage
-from tandem.analytics.models import AnalyticsWatermark, ConversationOutcome, OutcomeRollup
+from tandem.analytics.models import AnalyticsWatermark, ConversationOutcome, OutcomeDayStamp, OutcomeRollup
 from tandem.conversations.models import Conversation, Message
 from tandem.customers.models import CustomerVulnerability
 from tandem.events.models import Event
@@ -172,17 +190,22 @@ class Needs:
     durations: bool = True
 
 
-def _add_facts(session: Session, cube: rollup.Cube, where: ColumnElement[bool], needs: Needs) -> None:
-    """Fold the outcome facts matching `where` into the cube, one read of each row."""
+def _fact_columns(needs: Needs) -> list[Any]:
+    """An outcome row in rollup.CONVERSATION_COLUMNS order, NULL in place of what is not needed."""
     o = ConversationOutcome
     # Decoding JSON costs more than the rest of a row: only read the kinds where a fact was repeated.
     wanted = {
         "repeated_kinds": case((o.repeated_fact, o.repeated_kinds), else_=null()) if needs.kinds else null(),
+        "commented": o.rating_comment.is_not(None),
         **{name: getattr(o, name) if needs.durations else null() for name in rollup.DURATIONS},
     }
-    columns = [wanted.get(name, getattr(o, name)) for name in rollup.CONVERSATION_COLUMNS]
+    return [wanted[name] if name in wanted else getattr(o, name) for name in rollup.CONVERSATION_COLUMNS]
+
+
+def _add_facts(session: Session, cube: rollup.Cube, where: ColumnElement[bool], needs: Needs) -> None:
+    """Fold the outcome facts matching `where` into the cube, one read of each row."""
     # Plain rows: the ORM would add nothing here but time.
-    cube.add_conversations(session.connection().execute(select(*columns).where(where)).all())
+    cube.add_conversations(session.connection().execute(select(*_fact_columns(needs)).where(where)).all())
 
 
 def _rollup_columns(needs: Needs) -> list[Any]:
@@ -224,7 +247,19 @@ def rebuild_rollups(session: Session, days: Iterable[date] | None) -> int:
     rows = [{**dict(zip(rollup.DIMENSIONS, key, strict=True)), **tally.rollup_row()} for key, tally in cube.cells()]
     for start in range(0, len(rows), 1000):
         session.execute(insert(OutcomeRollup), rows[start : start + 1000])
+    if days is None:
+        session.execute(delete(OutcomeDayStamp))
+    stamp_days(session, days if days is not None else {key[0] for key in cube.keys})
     return len(rows)
+
+
+def stamp_days(session: Session, days: Iterable[date]) -> None:
+    """Give these days a new stamp: their rollups and facts changed (see `cache`)."""
+    days, stamp = sorted(set(days)), uuid.uuid4().hex
+    for start in range(0, len(days), 500):
+        session.execute(delete(OutcomeDayStamp).where(OutcomeDayStamp.started_day.in_(days[start : start + 500])))
+    if days:
+        session.execute(insert(OutcomeDayStamp), [{"started_day": day, "stamp": stamp} for day in days])
 
 
 def cube_of(session: Session, conversation_ids: Iterable[int]) -> rollup.Cube:
@@ -274,6 +309,7 @@ def update_rollups(session: Session, before: Sequence[rollup.Cube], after: rollu
         session.execute(delete(r).where(r.id.in_(replaced[start : start + 500])))
     if rows:
         session.execute(insert(r), rows)
+    stamp_days(session, days)
     if broken:
         log.warning("analytics.rollup_rebuilt", extra={"days": len(broken)})
         rebuild_rollups(session, broken)
@@ -281,23 +317,100 @@ def update_rollups(session: Session, before: Sequence[rollup.Cube], after: rollu
 
 def load_cube(session: Session, since: datetime, until: datetime, needs: Needs | None = None) -> rollup.Cube:
     """Every conversation that started in [since, until): whole days from the rollups, the part-days at
-    either end summed from the outcome facts themselves."""
+    either end summed from the outcome facts themselves.
+
+    Both are kept in memory by the stamps of the days they come from (see `cache`), with everything a
+    report may need: each whole day's rollups, the month they make, and each edge day's facts whole, cut to
+    the window here. Asked again before a day changes, nothing is read but the stamps; after a change, only
+    the days that changed. `needs` only narrows what is read of an edge day that has no stamp."""
     needs = needs or Needs()
     since, until = since.astimezone(UTC), until.astimezone(UTC)
     first = since.date() if since.timetz() == time(tzinfo=UTC) else since.date() + timedelta(days=1)
     last = until.date()  # the first day that is not whole
-    cube = rollup.Cube()
-    if first >= last:
-        _add_facts(session, cube, _window(since, until), needs)
-        return cube
-    r = OutcomeRollup
-    stored = select(*_rollup_columns(needs)).where(r.started_day >= first, r.started_day < last)
-    cube.add_rollups(session.connection().execute(stored).all())
-    head, tail = datetime.combine(first, time(), tzinfo=UTC), datetime.combine(last, time(), tzinfo=UTC)
-    parts = [_window(start, end) for start, end in ((since, head), (tail, until)) if start < end]
-    if parts:
-        _add_facts(session, cube, or_(*parts), needs)
+    stamps = _stamps(session, since.date(), last)
+    where = str(session.get_bind().engine.url)
+    if first < last:
+        days = [first + timedelta(days=i) for i in range((last - first).days)]
+        key = (where, "days", first, last, tuple(stamps.get(day) for day in days))
+        read = partial(_whole_days, session, where, days, stamps)
+        whole = cache.remembered(key, read) if all(key[-1]) else read()
+        cube, edges = whole.copy(), _edge_days(since, until, first, last)
+    else:
+        cube, edges = rollup.Cube(), _days_touched(since, until)
+    for day in sorted(edges):
+        stamp = stamps.get(day)
+        read_facts = partial(_day_facts, session, day, needs if stamp is None else Needs())
+        facts = cache.remembered((where, "facts", day, stamp), read_facts) if stamp else read_facts()
+        cube.add_facts(facts.select(_micros(since), _micros(until)))
+    # As a read of only what is needed would give: no kinds, no durations.
+    cube.with_kinds, cube.with_durations = needs.kinds, needs.durations
     return cube
+
+
+def _stamps(session: Session, first: date, last: date) -> dict[date, str]:
+    s = OutcomeDayStamp
+    query = select(s.started_day, s.stamp).where(s.started_day >= first, s.started_day <= last)
+    return {row.started_day: row.stamp for row in session.connection().execute(query)}
+
+
+def _whole_days(session: Session, where: str, days: list[date], stamps: dict[date, str]) -> rollup.Cube:
+    """The rollups of these days as one cube: the days read before (with the same stamp) from memory, the
+    others in one query."""
+    cubes: dict[date, rollup.Cube] = {}
+    for day in days:
+        found = cache.peek((where, "day", day, stamps[day])) if day in stamps else None
+        if isinstance(found, rollup.Cube):
+            cubes[day] = found
+    missing = [day for day in days if day not in cubes]
+    r = OutcomeRollup
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        rows: dict[date, list[Any]] = defaultdict(list)
+        for row in session.connection().execute(select(*_rollup_columns(Needs())).where(r.started_day.in_(chunk))):
+            rows[row[0]].append(row)
+        for day in chunk:
+            cubes[day] = rollup.Cube()
+            cubes[day].add_rollups(rows[day])
+            if day in stamps:
+                cache.keep((where, "day", day, stamps[day]), cubes[day])
+    return rollup.Cube.merged([cubes[day] for day in days])
+
+
+def _day_facts(session: Session, day: date, needs: Needs) -> rollup.Facts:
+    """Every outcome row of one day, with its start time (to cut the day at a window's edge)."""
+    # The raw timestamp: converting 10,000 of them to UTC datetimes first would cost more than the read.
+    started_at = type_coerce(ConversationOutcome.started_at, DateTime(timezone=True))
+    query = select(*_fact_columns(needs), started_at).where(_window(_midnight(day), _midnight(day + timedelta(days=1))))
+    rows = session.connection().execute(query).all()
+    return rollup.Facts.of([row[:-1] for row in rows], [_micros(row[-1]) for row in rows])
+
+
+def _edge_days(since: datetime, until: datetime, first: date, last: date) -> set[date]:
+    """The days the window covers only in part, when it covers [first, last) whole."""
+    edges = set()
+    if since < _midnight(first):
+        edges.add(since.date())
+    if until > _midnight(last):
+        edges.add(last)
+    return edges
+
+
+def _days_touched(since: datetime, until: datetime) -> set[date]:
+    last = (until - timedelta(microseconds=1)).date()
+    return {since.date() + timedelta(days=i) for i in range((last - since.date()).days + 1)}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(moment: datetime) -> int:
+    """Microseconds since the epoch (a moment without a zone is UTC, as SQLite hands them back)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // timedelta(microseconds=1)
 
 
 # ---- aggregates -------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ COUNTS = (
     "complaints",
     "repeated_fact",
     "rated",
+    "commented",
     "satisfaction_sum",
     "emotion_n",
     "frustration_end_n",
@@ -51,7 +52,16 @@ DURATION_NAMES = {
 # A stored rollup row, in this order.
 ROLLUP_COLUMNS = (*DIMENSIONS, *COUNTS, *SUMS, "repeated_kinds", *DURATIONS)
 # A `conversation_outcome` row as `Cube.add_conversations` reads it, in this order.
-FLAGS = ("ai_resolved", "confirmed", "false_containment", "handed_over", "repeat_contact", "complaint", "repeated_fact")
+FLAGS = (
+    "ai_resolved",
+    "confirmed",
+    "false_containment",
+    "handed_over",
+    "repeat_contact",
+    "complaint",
+    "repeated_fact",
+    "commented",  # a rating came with a comment (rating_comment IS NOT NULL)
+)
 CONVERSATION_COLUMNS = (
     *DIMENSIONS,
     *FLAGS,
@@ -64,6 +74,7 @@ CONVERSATION_COLUMNS = (
 Key = tuple[Any, ...]
 _C0, _S0 = len(DIMENSIONS), len(DIMENSIONS) + len(COUNTS)
 _K = _S0 + len(SUMS)
+_M = _C0 + len(FLAGS)  # where the measures start in a conversation row
 
 
 @dataclass
@@ -123,14 +134,21 @@ class Cube:
 
     keys: list[Key] = field(default_factory=list)
     _index: dict[Key, int] = field(default_factory=dict)
-    _kinds: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    # Durations as stored (bytes per cell and duration), and conversation by conversation (a cell per row,
-    # a column per duration, NaN where not measured); joined only for the cells a tally asks for.
-    _blobs: dict[str, list[tuple[int, bytes]]] = field(default_factory=lambda: defaultdict(list))
-    _detail_cells: list[NDArray[np.int64]] = field(default_factory=list)
-    _detail_values: list[FloatArray] = field(default_factory=list)
+    _kinds: dict[int, Counter[str]] = field(default_factory=dict)
+    # Durations in the order they were added, in chunks of (owning cell, value) pairs: decoded once from
+    # the stored rows, or the measured values of conversation rows. Joined into one array per duration
+    # when a tally asks (and kept until the next add), so a tally is a mask, not a loop over cells.
+    _chunks: dict[str, list[tuple[NDArray[np.int64], FloatArray]]] = field(
+        default_factory=lambda: {name: [] for name in DURATIONS}
+    )
+    _joined: dict[str, tuple[NDArray[np.int64], FloatArray]] = field(default_factory=dict)
+    # The repeated kinds as a cell-by-kind table (names in the order first met), built when a tally asks.
+    _kind_table: tuple[list[str], FloatArray] | None = None
     # One row per cell: COUNTS then SUMS (grown in blocks as cells are added).
     _numbers: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, len(COUNTS) + len(SUMS))))
+    # What tallies carry beyond the counts (a report that shows no durations need not gather them).
+    with_kinds: bool = True
+    with_durations: bool = True
 
     def _cell(self, key: Key) -> int:
         found = self._index.get(key)
@@ -148,58 +166,83 @@ class Cube:
             self._numbers = grown
         return self._numbers
 
+    def _add_kinds(self, cell: int, kinds: Any) -> None:
+        # A new Counter per change: a copy of this cube shares its counters with the original.
+        self._kinds[cell] = self._kinds[cell] + Counter(kinds) if cell in self._kinds else Counter(kinds)
+        self._kind_table = None
+
+    def _add_chunk(self, name: str, owners: NDArray[np.int64], values: FloatArray) -> None:
+        if values.size:
+            self._chunks[name].append((owners, values))
+            self._joined.pop(name, None)
+
     def add_rollups(self, rows: Sequence[Sequence[Any]]) -> None:
         """Stored rollup rows, in ROLLUP_COLUMNS order (None where a column was not read)."""
         if not rows:
             return
+        self._kind_table = None
         cells = [self._cell(tuple(row[:_C0])) for row in rows]
         np.add.at(self._matrix_of_numbers(), cells, np.array([row[_C0:_K] for row in rows], dtype=np.float64))
         for cell, row in zip(cells, rows, strict=True):
             if row[_K]:
-                self._kinds[cell].update(row[_K])
-            for name, blob in zip(DURATIONS, row[_K + 1 :], strict=True):
-                if blob:
-                    self._blobs[name].append((cell, bytes(blob)))
+                # As Counter.update would: a stored {"kind": n} adds n, a list adds one per item.
+                self._add_kinds(cell, row[_K])
+        for offset, name in enumerate(DURATIONS):
+            blobs = [bytes(row[_K + 1 + offset] or b"") for row in rows]
+            lengths = [len(blob) // 8 for blob in blobs]
+            self._add_chunk(name, np.repeat(np.array(cells, dtype=np.int64), lengths), decode(b"".join(blobs)))
 
     def add_conversations(self, rows: Sequence[Sequence[Any]]) -> None:
         """`conversation_outcome` rows in CONVERSATION_COLUMNS order (None where not measured or not read),
         counted as `repository.aggregate` counts them in SQL."""
-        if not rows:
+        self.add_facts(Facts.of(rows))
+
+    def add_facts(self, facts: Facts) -> None:
+        if not facts.keys:
             return
-        cells = np.array([self._cell(tuple(row[:_C0])) for row in rows], dtype=np.int64)
-        flags = np.array([row[_C0 : _C0 + len(FLAGS)] for row in rows], dtype=bool).T
-        resolved, confirmed, false_containment, handed_over, repeat_contact, complaint, repeated_fact = flags
-        measures = np.array([row[_C0 + len(FLAGS) : _C0 + len(FLAGS) + 3] for row in rows], dtype=np.float64).T
-        satisfaction, start, end = measures
-        with np.errstate(invalid="ignore"):  # NaN (not measured) compares false, as NULL does in SQL
-            eased, rose = end < start, end > start
-        numbers = {
-            "conversations": np.ones(len(rows)),
-            "ai_resolved": resolved,
-            "confirmed": resolved & confirmed,
-            "false_containment": resolved & false_containment,
-            "confirmed_and_stayed": resolved & confirmed & ~false_containment,
-            "handed_over": handed_over,
-            "repeat_contact": repeat_contact,
-            "complaints": complaint,
-            "repeated_fact": repeated_fact,
-            "rated": ~np.isnan(satisfaction),
-            "satisfaction_sum": np.nan_to_num(satisfaction),
-            "emotion_n": ~np.isnan(start),
-            "frustration_end_n": ~np.isnan(end),
-            "frustration_eased": eased,
-            "frustration_rose": rose,
-            "frustration_start_sum": np.nan_to_num(start),
-            "frustration_end_sum": np.nan_to_num(end),
-        }
-        matrix = np.stack([np.asarray(numbers[name], dtype=np.float64) for name in (*COUNTS, *SUMS)], axis=1)
-        np.add.at(self._matrix_of_numbers(), cells, matrix)
-        kinds_at = _C0 + len(FLAGS) + 3
-        for cell, row in zip(cells.tolist(), rows, strict=True):
-            if row[kinds_at]:
-                self._kinds[cell].update(row[kinds_at])
-        self._detail_cells.append(cells)
-        self._detail_values.append(np.array([row[kinds_at + 1 :] for row in rows], dtype=np.float64))
+        self._kind_table = None
+        local = np.array([self._cell(key) for key in facts.keys], dtype=np.int64)
+        cells = local[facts.key_of_row]
+        np.add.at(self._matrix_of_numbers(), cells, facts.numbers)
+        if facts.kind_names:
+            per_key = np.zeros((len(facts.keys), len(facts.kind_names)))
+            np.add.at(per_key, facts.key_of_row, facts.kind_counts)
+            for key in np.flatnonzero(per_key.any(axis=1)).tolist():
+                counts = {name: round(n) for name, n in zip(facts.kind_names, per_key[key].tolist(), strict=True) if n}
+                self._add_kinds(int(local[key]), counts)
+        for column, name in enumerate(DURATIONS):
+            values = facts.durations[:, column]
+            measured = ~np.isnan(values)
+            self._add_chunk(name, cells[measured], values[measured])
+
+    @classmethod
+    def merged(cls, parts: Sequence[Cube]) -> Cube:
+        """A new cube holding every part's cells (the parts are left as they are: they may be cached)."""
+        cube = cls()
+        for part in parts:
+            if not part.keys:
+                continue
+            cells = np.array([cube._cell(key) for key in part.keys], dtype=np.int64)
+            np.add.at(cube._matrix_of_numbers(), cells, part._matrix_of_numbers()[: len(part.keys)])
+            for cell, kinds in part._kinds.items():
+                cube._add_kinds(int(cells[cell]), kinds)
+            for name, chunks in part._chunks.items():
+                for owners, values in chunks:
+                    cube._add_chunk(name, cells[owners], values)
+        return cube
+
+    def copy(self) -> Cube:
+        """A cube to add to, leaving this one as it is (it may be cached): the arrays and counters are
+        shared and never changed in place."""
+        return Cube(
+            keys=list(self.keys),
+            _index=dict(self._index),
+            _kinds=dict(self._kinds),
+            _chunks={name: list(chunks) for name, chunks in self._chunks.items()},
+            _joined=dict(self._joined),
+            _kind_table=self._kind_table,
+            _numbers=self._matrix_of_numbers().copy(),
+        )
 
     def tally_of(self, key: Key) -> Tally | None:
         cell = self._index.get(key)
@@ -223,28 +266,151 @@ class Cube:
 
     def _tally(self, cells: NDArray[np.int64]) -> Tally:
         numbers = self._matrix_of_numbers()[cells].sum(axis=0)
-        kinds: Counter[str] = Counter()
-        for cell in cells.tolist():
-            if cell in self._kinds:
-                kinds.update(self._kinds[cell])
         return Tally(
             counts={name: round(float(numbers[i])) for i, name in enumerate(COUNTS)},
             sums={name: float(numbers[len(COUNTS) + i]) for i, name in enumerate(SUMS)},
-            repeated_kinds=kinds,
-            durations={name: self._values(name, cells) for name in DURATIONS},
+            repeated_kinds=self._kinds_of(cells) if self.with_kinds else Counter(),
+            durations={name: self._values(name, cells) if self.with_durations else np.zeros(0) for name in DURATIONS},
         )
 
+    def _kinds_of(self, cells: NDArray[np.int64]) -> Counter[str]:
+        if cells.size == 1:
+            return Counter(self._kinds.get(int(cells[0]), {}))
+        if self._kind_table is None:
+            names: dict[str, int] = {}
+            for cell in sorted(self._kinds):  # first met in cell order, as summing cell by cell meets them
+                for name in self._kinds[cell]:
+                    names.setdefault(name, len(names))
+            table = np.zeros((len(self.keys), len(names)))
+            for cell, counter in self._kinds.items():
+                for name, n in counter.items():
+                    table[cell, names[name]] = n
+            self._kind_table = (list(names), table)
+        names_in_order, table = self._kind_table
+        if not names_in_order:
+            return Counter()
+        picked = table[cells]
+        found: Counter[str] = Counter()
+        # In the order a cell-by-cell sum would meet them: by the first chosen cell holding each kind.
+        held = picked != 0
+        first = np.where(held.any(axis=0), held.argmax(axis=0), len(cells))
+        for column in sorted(range(len(names_in_order)), key=lambda c: (int(first[c]), c)):
+            if first[column] < len(cells):
+                found[names_in_order[column]] = round(float(picked[:, column].sum()))
+        return found
+
     def _values(self, name: str, cells: NDArray[np.int64]) -> FloatArray:
-        everything = cells.size == len(self.keys)
-        wanted = set() if everything else set(cells.tolist())
-        blobs = [blob for cell, blob in self._blobs.get(name, []) if everything or cell in wanted]
-        parts = [decode(b"".join(blobs))]
-        column = DURATIONS.index(name)
-        for owners, values in zip(self._detail_cells, self._detail_values, strict=True):
-            mine = values[:, column]
-            keep = ~np.isnan(mine) if everything else ~np.isnan(mine) & np.isin(owners, cells)
-            parts.append(mine[keep])
-        return np.concatenate(parts)
+        joined = self._joined.get(name)
+        if joined is None:
+            chunks = self._chunks[name]
+            joined = (
+                np.concatenate([owners for owners, _ in chunks]) if chunks else np.zeros(0, dtype=np.int64),
+                np.concatenate([values for _, values in chunks]) if chunks else np.zeros(0),
+            )
+            self._joined[name] = joined
+        owners, values = joined
+        if cells.size == len(self.keys):
+            return values
+        member = np.zeros(len(self.keys), dtype=bool)
+        member[cells] = True
+        return values[member[owners]]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Conversation rows made column-wise, ready to add to a cube: each row's key (an index into `keys`, the
+    distinct keys), its COUNTS and SUMS, how often it repeated each kind of fact (a column per name in
+    `kind_names`) and its durations (NaN where not measured). `when` holds each row's `started_at` in
+    microseconds since the epoch where the rows were read with it (see `select`)."""
+
+    keys: list[Key]
+    key_of_row: NDArray[np.int64]
+    numbers: FloatArray
+    kind_names: list[str]
+    kind_counts: FloatArray
+    durations: FloatArray
+    when: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[Any]], when: Sequence[int] | None = None) -> Facts:
+        """Rows in CONVERSATION_COLUMNS order."""
+        rows = [tuple(row) for row in rows]  # plain tuples slice many times faster than result rows
+        index: dict[Key, int] = {}
+        key_of_row = np.array([index.setdefault(tuple(row[:_C0]), len(index)) for row in rows], dtype=np.int64)
+        names: dict[str, int] = {}
+        repeated = [(i, row[_M + 3]) for i, row in enumerate(rows) if row[_M + 3]]
+        for _, kinds in repeated:
+            for kind in kinds:
+                names.setdefault(kind, len(names))
+        kind_counts = np.zeros((len(rows), len(names)))
+        for i, kinds in repeated:
+            for kind in kinds:
+                kind_counts[i, names[kind]] += 1
+        return cls(
+            keys=list(index),
+            key_of_row=key_of_row,
+            numbers=_numbers_of(rows),
+            kind_names=list(names),
+            kind_counts=kind_counts,
+            durations=np.stack([_measured(rows, _M + 4 + i) for i in range(len(DURATIONS))], axis=1).reshape(
+                len(rows), len(DURATIONS)
+            ),
+            when=np.array(when if when is not None else [0] * len(rows), dtype=np.int64),
+        )
+
+    def select(self, since: int, until: int) -> Facts:
+        """The rows with since <= `when` < until (microseconds since the epoch), and only their keys."""
+        keep = np.flatnonzero((self.when >= since) & (self.when < until))
+        if keep.size == self.when.size:
+            return self
+        present, key_of_row = np.unique(self.key_of_row[keep], return_inverse=True)
+        return Facts(
+            keys=[self.keys[i] for i in present.tolist()],
+            key_of_row=key_of_row.reshape(-1).astype(np.int64),
+            numbers=self.numbers[keep],
+            kind_names=self.kind_names,
+            kind_counts=self.kind_counts[keep],
+            durations=self.durations[keep],
+            when=self.when[keep],
+        )
+
+
+def _measured(rows: Sequence[Sequence[Any]], column: int) -> FloatArray:
+    """One column as floats, NaN where NULL (numpy's own conversion of None is many times slower)."""
+    nan = float("nan")
+    return np.array([nan if (value := row[column]) is None else value for row in rows], dtype=np.float64)
+
+
+def _numbers_of(rows: Sequence[Sequence[Any]]) -> FloatArray:
+    """COUNTS then SUMS per conversation row, counted as `repository.aggregate` counts them in SQL."""
+    if not rows:
+        return np.zeros((0, len(COUNTS) + len(SUMS)))
+    flags = np.array([row[_C0:_M] for row in rows], dtype=bool).T
+    resolved, confirmed, false_containment, handed_over, repeat_contact, complaint, repeated_fact, commented = flags
+    satisfaction, start, end = (_measured(rows, _M + i) for i in range(3))
+    with np.errstate(invalid="ignore"):  # NaN (not measured) compares false, as NULL does in SQL
+        eased, rose = end < start, end > start
+    numbers = {
+        "conversations": np.ones(len(rows)),
+        "ai_resolved": resolved,
+        "confirmed": resolved & confirmed,
+        "false_containment": resolved & false_containment,
+        "confirmed_and_stayed": resolved & confirmed & ~false_containment,
+        "handed_over": handed_over,
+        "repeat_contact": repeat_contact,
+        "complaints": complaint,
+        "repeated_fact": repeated_fact,
+        "rated": ~np.isnan(satisfaction),
+        "commented": commented,
+        "satisfaction_sum": np.nan_to_num(satisfaction),
+        "emotion_n": ~np.isnan(start),
+        "frustration_end_n": ~np.isnan(end),
+        "frustration_eased": eased,
+        "frustration_rose": rose,
+        "frustration_start_sum": np.nan_to_num(start),
+        "frustration_end_sum": np.nan_to_num(end),
+    }
+    return np.stack([np.asarray(numbers[name], dtype=np.float64) for name in (*COUNTS, *SUMS)], axis=1)
 
 
 def changed(stored: Tally | None, before: Sequence[Tally], after: Tally | None) -> Tally | None:

@@ -173,8 +173,15 @@ def handovers(session: Session, win: Window, settings: AnalyticsSettings) -> Han
 
 
 def satisfaction_by_path(session: Session, win: Window, settings: AnalyticsSettings) -> list[PathSatisfaction]:
+    return satisfaction_counts(session, win, settings)[0]
+
+
+def satisfaction_counts(
+    session: Session, win: Window, settings: AnalyticsSettings
+) -> tuple[list[PathSatisfaction], int]:
+    """Satisfaction by path, and how many ratings in the window came with a comment."""
     cube = repository.load_cube(session, win.since, win.until, repository.Needs(kinds=False, durations=False))
-    return [
+    by_path = [
         PathSatisfaction(
             path=str(path),
             conversations=tally.counts["conversations"],
@@ -183,6 +190,7 @@ def satisfaction_by_path(session: Session, win: Window, settings: AnalyticsSetti
         )
         for path, tally in cube.by("path")
     ]
+    return by_path, cube.total().counts["commented"]
 
 
 def vulnerable_outcomes(session: Session, win: Window, settings: AnalyticsSettings) -> VulnerableReport:

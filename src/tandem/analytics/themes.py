@@ -118,10 +118,11 @@ def satisfaction(session: Session, win: Window, settings: AnalyticsSettings, emb
         Comment(text, score)
         for score, text in repository.rating_comment_sample(session, win.since, win.until, MAX_THEME_COMMENTS)
     ]
+    by_path, comments = service.satisfaction_counts(session, win, settings)
     return SatisfactionReport(
         window=service.window_out(win),
-        by_path=service.satisfaction_by_path(session, win, settings),
-        comments=repository.rated_comment_count(session, win.since, win.until),
+        by_path=by_path,
+        comments=comments,
         themes_from=len(sample),
         themes=cached_comment_themes(sample, embedder),
     )
