@@ -303,3 +303,37 @@ def test_build_models_is_idempotent_and_retrains_an_edited_pack(
     pack.write_text(pack.read_text() + "\n# an edit changes the pack's digest\n")
     assert build.build_models(if_missing=True, models_dir=models_dir) == [target]
     assert IntentModel.load(Path(target)).meta["pack"] == "tiny"
+
+
+# ---- the closeness part of the out-of-scope cut --------------------------------------------------
+
+
+def test_off_topic_messages_sit_further_from_the_training_examples(tiny_model: IntentModel, encoder: Encoder) -> None:
+    model = IntentModel(**{**tiny_model.__dict__, "config": TrainConfig(scope_neighbours=3)})
+    in_scope = [t for phrasings in UNSEEN.values() for t in phrasings]
+
+    def closeness(texts: list[str]) -> float:
+        vectors = encoder.encode(texts)
+        probs = model.probabilities(vectors, texts)
+        return float(np.mean(model.scope_scores(probs, model.similarity(vectors)) / probs.max(axis=1)))
+
+    assert closeness(OFF_TOPIC) < closeness(in_scope) - 0.15
+
+
+def test_a_confident_message_far_from_every_example_is_out_of_scope(tiny_model: IntentModel) -> None:
+    probs = np.zeros(len(tiny_model.labels), dtype=np.float32)
+    probs[tiny_model.labels.index("get_refund")] = 0.9
+    assert tiny_model.decide(probs, cutoff=0.5, alternatives=3, scope=0.2).out_of_scope
+    assert not tiny_model.decide(probs, cutoff=0.5, alternatives=3, scope=0.7).out_of_scope
+
+
+def test_pack_models_and_older_models_keep_the_confidence_only_cut(
+    tiny_model: IntentModel, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    assert tiny_model.config.scope_neighbours == 0
+    for name in (MODEL_JSON, MODEL_NPZ):
+        (tmp_path / name).write_bytes((tiny_model_dir / name).read_bytes())
+    manifest = json.loads((tmp_path / MODEL_JSON).read_text())
+    manifest["config"] = {k: v for k, v in manifest["config"].items() if k != "scope_neighbours"}
+    (tmp_path / MODEL_JSON).write_text(json.dumps(manifest))
+    assert IntentModel.load(tmp_path).config.scope_neighbours == 0

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,12 @@ class TrainConfig:
     # With out-of-scope examples, never reject more than this share of in-scope messages: a product
     # choice (at most 1 in 20 in-scope customers diverted), since a holdout has few OOS rows to tune on.
     max_false_oos: float = 0.05
+    # The out-of-scope cut reads the confidence times the mean similarity of this many nearest in-scope
+    # training examples: a message far from everything we were taught is off-topic even when one intent
+    # wins the softmax. Measured on CLINC150 val: at 0.945 in-scope accuracy, OOS recall 0.71 -> 0.82
+    # (confidence alone). Used only when the training rows include out-of-scope examples to tune the cut
+    # against, and not for domain packs (see train_from_pack). 0 = confidence alone.
+    scope_neighbours: int = 5
 
 
 @dataclass
@@ -104,18 +110,41 @@ class IntentModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     # ---- scoring -------------------------------------------------------------------------------
-    def raw_scores(self, embeddings: FloatArray, texts: Sequence[str]) -> FloatArray:
+    def raw_scores(
+        self, embeddings: FloatArray, texts: Sequence[str], similarity: FloatArray | None = None
+    ) -> FloatArray:
         scores = embeddings @ self.w_emb + self.bias
         for row, text in enumerate(texts):
             scores[row] += sparse_scores(self.word, self.w_word, text)
             scores[row] += sparse_scores(self.char, self.w_char, text)
-        return np.asarray(scores + self.config.knn_weight * self._neighbour_votes(embeddings), dtype=np.float32)
+        if similarity is None:
+            similarity = self.similarity(embeddings)
+        return np.asarray(scores + self.config.knn_weight * self._neighbour_votes(similarity), dtype=np.float32)
 
-    def _neighbour_votes(self, embeddings: FloatArray) -> FloatArray:
-        votes = np.zeros((len(embeddings), len(self.labels)), dtype=np.float32)
+    def similarity(self, embeddings: FloatArray) -> FloatArray:
+        """Cosine similarity of each message to each remembered training example (unit vectors)."""
+        return np.asarray(embeddings @ self.memory.T, dtype=np.float32)
+
+    def scope_scores(self, probs: FloatArray, similarity: FloatArray) -> FloatArray:
+        """What the out-of-scope cut reads: confidence, times closeness to the in-scope examples."""
+        confidence = probs.max(axis=1)
+        k = self.config.scope_neighbours
+        in_scope = similarity[:, self._in_scope_memory()] if k > 0 else similarity[:, :0]
+        if in_scope.shape[1] == 0:
+            return np.asarray(confidence, dtype=np.float32)
+        k = min(k, in_scope.shape[1])
+        nearest = -np.partition(-in_scope, k - 1, axis=1)[:, :k]
+        return np.asarray(confidence * np.clip(nearest.mean(axis=1), 0.0, 1.0), dtype=np.float32)
+
+    def _in_scope_memory(self) -> NDArray[np.bool_]:
+        if OUT_OF_SCOPE not in self.labels:
+            return np.ones(len(self.memory_labels), dtype=bool)
+        return np.asarray(self.memory_labels != self.labels.index(OUT_OF_SCOPE))
+
+    def _neighbour_votes(self, similarity: FloatArray) -> FloatArray:
+        votes = np.zeros((similarity.shape[0], len(self.labels)), dtype=np.float32)
         if self.memory.shape[0] == 0:
             return votes
-        similarity = embeddings @ self.memory.T
         k = min(self.config.knn_k, self.memory.shape[0])
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
         for row, columns in enumerate(nearest):
@@ -134,15 +163,20 @@ class IntentModel:
         alternatives: int = 3,
     ) -> list[IntentPrediction]:
         cutoff = self.oos_threshold if threshold is None else threshold
-        probs = self.probabilities(embeddings, texts)
-        return [self.decide(row, cutoff, alternatives) for row in probs]
+        similarity = self.similarity(embeddings)
+        probs = softmax(self.raw_scores(embeddings, texts, similarity) * self.temperature)
+        scope = self.scope_scores(probs, similarity)
+        return [self.decide(row, cutoff, alternatives, float(s)) for row, s in zip(probs, scope, strict=True)]
 
-    def decide(self, probs: FloatArray, cutoff: float, alternatives: int) -> IntentPrediction:
+    def decide(
+        self, probs: FloatArray, cutoff: float, alternatives: int, scope: float | None = None
+    ) -> IntentPrediction:
+        """The prediction for one row of probabilities; `scope` (default: the confidence) meets the cutoff."""
         ranked = [int(i) for i in np.argsort(-probs)]
         best = ranked[0]
         in_scope = [i for i in ranked if self.labels[i] != OUT_OF_SCOPE]
         confidence = float(probs[best])
-        out_of_scope = self.labels[best] == OUT_OF_SCOPE or confidence < cutoff
+        out_of_scope = self.labels[best] == OUT_OF_SCOPE or (confidence if scope is None else scope) < cutoff
         chosen = None if out_of_scope else self.labels[best]
         # When we give up on the intent, the best in-scope guesses stay visible as alternatives.
         others = [i for i in in_scope if self.labels[i] != chosen][:alternatives]
@@ -193,7 +227,8 @@ class IntentModel:
             char=TfidfBlock.from_terms("char", manifest["char_terms"], data["char_idf"]),
             w_emb=data["w_emb"], w_word=data["w_word"], w_char=data["w_char"], bias=data["bias"],
             memory=data["memory"].astype(np.float32), memory_labels=data["memory_labels"],
-            config=TrainConfig(**manifest["config"]),
+            # Models saved before scope_neighbours existed tuned their cut on the confidence alone.
+            config=TrainConfig(**{"scope_neighbours": 0, **manifest["config"]}),
             temperature=float(manifest["temperature"]),
             oos_threshold=float(manifest["oos_threshold"]),
             info={name: IntentInfo(**value) for name, value in manifest["intents"].items()},
@@ -299,20 +334,24 @@ def _stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[NDArray[
 
 def _held_out_scores(
     texts: Sequence[str], embeddings: FloatArray, labels: Sequence[str], classes: list[str], config: TrainConfig
-) -> tuple[FloatArray, NDArray[np.int64]]:
-    """Raw scores for rows the model did not see (holdout or k-fold), in the final model's class order."""
-    rows, scores = [], []
+) -> tuple[FloatArray, NDArray[np.int64], FloatArray]:
+    """Raw scores for rows the model did not see (holdout or k-fold), in the final model's class order,
+    with each row's closeness to the in-scope examples it was not trained with (see scope_scores)."""
+    rows, scores, closeness = [], [], []
     for fit, held in _calibration_splits(labels, config):
         part = _fit_linear([texts[i] for i in fit], embeddings[fit], [labels[i] for i in fit], config)
-        raw = part.raw_scores(embeddings[held], [texts[i] for i in held])
+        similarity = part.similarity(embeddings[held])
+        raw = part.raw_scores(embeddings[held], [texts[i] for i in held], similarity)
         aligned = np.full((len(held), len(classes)), -1e3, dtype=np.float32)
         aligned[:, [classes.index(c) for c in part.labels]] = raw
         rows.append(held)
         scores.append(aligned)
+        # Scope with a confidence of 1: the calibrated confidence is multiplied in once the temperature is known.
+        closeness.append(part.scope_scores(np.ones((len(held), 1), dtype=np.float32), similarity))
     if not rows:
-        return np.zeros((0, len(classes)), np.float32), np.zeros(0, np.int64)
+        return np.zeros((0, len(classes)), np.float32), np.zeros(0, np.int64), np.zeros(0, np.float32)
     truth = np.array([classes.index(labels[i]) for i in np.concatenate(rows)], dtype=np.int64)
-    return np.vstack(scores), truth
+    return np.vstack(scores), truth, np.concatenate(closeness)
 
 
 def fit_temperature(scores: FloatArray, truth: NDArray[np.int64]) -> float:
@@ -328,13 +367,19 @@ def _log_loss(probs: FloatArray, truth: NDArray[np.int64]) -> float:
     return float(-np.mean(np.log(probs[np.arange(len(truth)), truth] + 1e-9)))
 
 
-def tune_oos_threshold(probs: FloatArray, truth: NDArray[np.int64], classes: list[str], config: TrainConfig) -> float:
-    """Confidence below which a message counts as out of scope, chosen on held-out predictions."""
+def tune_oos_threshold(
+    probs: FloatArray,
+    truth: NDArray[np.int64],
+    classes: list[str],
+    config: TrainConfig,
+    scope: FloatArray | None = None,
+) -> float:
+    """Scope score (default: confidence) below which a message is out of scope, chosen on held-out rows."""
     if len(truth) == 0:
         return 0.0
     oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else -1
     is_oos = truth == oos
-    confidence = probs.max(axis=1)
+    confidence = probs.max(axis=1) if scope is None else scope
     predicted = probs.argmax(axis=1)
     in_scope_conf = confidence[~is_oos]
     if not is_oos.any():
@@ -364,12 +409,16 @@ def train_intent_model(
     _check_rows(texts, labels)
     embeddings = encoder.encode(texts)
     classes = sorted(set(labels))
-    held_scores, truth = _held_out_scores(texts, embeddings, labels, classes, config)
+    if OUT_OF_SCOPE not in classes:
+        # Nothing off-topic to tune the closeness against: the cut stays a quantile of the confidence.
+        config = replace(config, scope_neighbours=0)
+    held_scores, truth, closeness = _held_out_scores(texts, embeddings, labels, classes, config)
     temperature = fit_temperature(held_scores, truth)
     held_probs = softmax(held_scores * temperature)
     model = _fit_linear(texts, embeddings, labels, config)
     model.temperature = temperature
-    model.oos_threshold = tune_oos_threshold(held_probs, truth, classes, config)
+    scope = held_probs.max(axis=1) * closeness if len(truth) else None
+    model.oos_threshold = tune_oos_threshold(held_probs, truth, classes, config, scope)
     model.info = dict(info or {})
     model.meta = {
         "rows": len(texts),
@@ -395,6 +444,10 @@ def _check_rows(texts: Sequence[str], labels: Sequence[str]) -> None:
 
 def train_from_pack(pack: DomainPack, encoder: Encoder, config: TrainConfig | None = None) -> IntentModel:
     texts, labels = pack.training_rows()
+    # A pack's few out-of-scope examples (55 in ecommerce, ~8 in its holdout) are too few to tune the
+    # closeness cut: it chose a far more lenient cut and the hand-over suite (dev) gained an unnecessary
+    # hand-over. Packs keep the confidence-only cut the suite was tuned with.
+    config = replace(config or TrainConfig(), scope_neighbours=0)
     info = {i.name: IntentInfo(i.department, i.skill, i.description) for i in pack.intents}
     model = train_intent_model(texts, labels, encoder, info, config)
     model.meta["pack"] = pack.name
