@@ -30,8 +30,6 @@ import re
 import shutil
 import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -49,7 +47,9 @@ import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from bench.handoff_bench import load_scenarios as handoff_scenarios
 from bench.handoff_bench import split_of
+from bench.serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "skill_scenarios"
@@ -98,11 +98,8 @@ ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
 
 def load_scenarios(folder: Path = SCENARIOS) -> list[dict[str, Any]]:
-    scenarios = []
-    for path in sorted(folder.glob("*.yaml")):
-        for scenario in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            scenarios.append({**scenario, "file": path.name})
-    return scenarios
+    """Every scenario in the folder's YAML files, tagged with its file (the same reader as the hand-over bench)."""
+    return handoff_scenarios(folder)
 
 
 def kind_of(scenario: dict[str, Any]) -> str:
@@ -686,34 +683,6 @@ def run_quality(desk: Desk, scenarios: list[dict[str, Any]]) -> dict[str, dict[s
 # ---- latency run: a live server, 20 concurrent conversations --------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **ENV,
-        "TANDEM_DATABASE_URL": url,
-        "TANDEM_MODELS_DIR": str(MODELS),
-        "TANDEM_WORKSPACE_DIR": str(workdir),
-        "TANDEM_LOG_LEVEL": "WARNING",
-    }
-    env.pop("TANDEM_LLM_BASE_URL", None)  # LLM off: templates only
-    command = [sys.executable, "-m", "tandem.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the server did not start: " + (process.stderr.read() if process.stderr else b"").decode())
-
-
 async def _conversation(http: httpx.AsyncClient, turns: list[str], round_trips: list[float]) -> tuple[int, list[int]]:
     started = (await http.post("/api/v1/conversations", json={"channel": "web"})).json()
     headers = {"Authorization": f"Bearer {started['customer_token']}"}
@@ -760,10 +729,15 @@ def run_latency(workdir: Path, seeded: Path, scenarios: list[dict[str, Any]]) ->
         bindings.prepare(scenario["turns"])
         plans.append(bindings.resolve(scenario["turns"]))
     warmup = plans[: CLIENTS * 2]
-    port = _free_port()
-    server = _serve(url, workdir, port)
+    env = {
+        "TANDEM_DATABASE_URL": url,
+        "TANDEM_MODELS_DIR": str(MODELS),
+        "TANDEM_WORKSPACE_DIR": str(workdir),
+        "TANDEM_LOG_LEVEL": "WARNING",
+        "TANDEM_LLM_BASE_URL": "",  # LLM off: templates only
+    }
+    server, base = serve(env, workdir / "serve.log")
     try:
-        base = f"http://127.0.0.1:{port}"
         asyncio.run(_load(base, warmup))
         round_trips, conversation_ids, seconds = asyncio.run(_load(base, plans))
     finally:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -20,18 +18,13 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from bench.serving import serve
 from tandem.kit.migrate import upgrade
 from tandem.kit.settings import normalise_database_url
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "6000"))
 WARMUP = 200
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _fresh_postgres(base: str) -> str:
@@ -42,21 +35,6 @@ def _fresh_postgres(base: str) -> str:
         conn.execute(sa.text('CREATE DATABASE "tandem_bench"'))
     admin.dispose()
     return base.rsplit("/", 1)[0] + "/tandem_bench"
-
-
-def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TANDEM_DATABASE_URL": url, "TANDEM_PIPELINE": "persist_only"}
-    command = [sys.executable, "-m", "tandem.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the server did not start: " + (process.stderr.read() if process.stderr else b"").decode())
 
 
 async def _client(base: str, count: int, latencies: list[float], tag: str) -> None:
@@ -91,10 +69,9 @@ async def _load(base: str, total: int) -> dict[str, float]:
 
 def run_store(name: str, url: str) -> dict[str, Any]:
     upgrade(url)
-    port = _free_port()
-    server = _serve(url, port)
+    log = Path(tempfile.gettempdir()) / f"tandem-http-bench-{name}.log"
+    server, base = serve({"TANDEM_DATABASE_URL": url, "TANDEM_PIPELINE": "persist_only"}, log, wait_s=30)
     try:
-        base = f"http://127.0.0.1:{port}"
         asyncio.run(_load(base, WARMUP))
         result = asyncio.run(_load(base, MESSAGES))
     finally:

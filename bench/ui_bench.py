@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,6 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, select
 
+from bench.serving import serve as start_server
 from tandem.conversations.models import Conversation, Message
 from tandem.customers.models import Customer
 from tandem.demo.seed import demo_logins, seed
@@ -151,36 +150,14 @@ def _message(conversation_id: int, author: str, body: str, at: Any) -> dict[str,
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def serve(database_url: str, workdir: Path, pipeline: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
     env = {
-        **os.environ,
         "TANDEM_DATABASE_URL": database_url,
         "TANDEM_WORKSPACE_DIR": str(workdir),
         "TANDEM_PIPELINE": pipeline,
         "TANDEM_LOG_LEVEL": "WARNING",
     }
-    command = [str(Path(sys.executable).parent / "tandem"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    log = (workdir / "serve.log").open("wb")
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("tandem serve exited: " + (workdir / "serve.log").read_text()[-2000:])
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("tandem serve did not start: " + (workdir / "serve.log").read_text()[-2000:])
+    return start_server(env, workdir / "serve.log")
 
 
 def _stats(samples_ms: list[float], target_ms: float) -> dict[str, Any]:

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tandem.kit import clock
+from tandem.kit.cli import migrated_sessionmaker
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
     from tandem.analytics.schemas import TopicBuildOut
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="generic or cfpb (the US CFPB export as-is).")]
@@ -33,21 +32,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(analytics_app, name="analytics")
 
 
-def _factory() -> sessionmaker[Session]:
-    from tandem.kit.db import make_engine, make_sessionmaker
-    from tandem.kit.errors import NotMigrated
-    from tandem.kit.migrate import ensure_migrated
-    from tandem.kit.settings import get_settings
-
-    engine = make_engine(get_settings().database_url)
-    try:
-        ensure_migrated(engine)
-    except NotMigrated as exc:
-        typer.secho(str(exc), err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from exc
-    return make_sessionmaker(engine)
-
-
 def import_complaints(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
     fmt: FormatOption = "generic",
@@ -59,7 +43,7 @@ def import_complaints(
     from tandem.analytics.importer import import_complaints as run_import
     from tandem.kit.errors import TandemError
 
-    factory = _factory()
+    factory = migrated_sessionmaker()
 
     def progress(read: int, imported: int) -> None:
         if not as_json and read % 50_000 < batch:
@@ -91,7 +75,7 @@ def refresh() -> None:
     from tandem.analytics import service
     from tandem.kit.db import unit_of_work
 
-    with unit_of_work(_factory()) as session:
+    with unit_of_work(migrated_sessionmaker()) as session:
         result = service.refresh(session)
     typer.echo(f"outcome facts refreshed: {result.conversations:,} conversations, up to event {result.up_to_event_id}")
 
@@ -116,7 +100,7 @@ def _build_topics(source: str, since: str, count: int | None) -> TopicBuildOut:
         typer.secho("--source must be complaints or conversations", err=True, fg=typer.colors.RED)
         raise typer.Exit(2)
     settings = get_analytics_settings()
-    with unit_of_work(_factory()) as session:
+    with unit_of_work(migrated_sessionmaker()) as session:
         service.refresh(session)
         win = window(since, None, clock.now())
         return topic_service.build(session, source, win, load_embedder(settings), settings, count)
@@ -143,7 +127,7 @@ def report(
     from tandem.kit.errors import TandemError
 
     settings = get_analytics_settings()
-    factory = _factory()
+    factory = migrated_sessionmaker()
     now = clock.now()
     try:
         win = window(since, until, now)

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from tandem.kit.cli import migrated_sessionmaker
+
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
     from tandem.care.schemas import CampaignOut, PreviewOut, SendOut
 
@@ -196,23 +198,8 @@ def _unit_of_work() -> Iterator[Session]:
     """The store the settings name, migrated, as one transaction."""
     from tandem.kit.db import unit_of_work
 
-    with unit_of_work(_factory()) as session:
+    with unit_of_work(migrated_sessionmaker()) as session:
         yield session
-
-
-def _factory() -> sessionmaker[Session]:
-    from tandem.kit.db import make_engine, make_sessionmaker
-    from tandem.kit.errors import NotMigrated
-    from tandem.kit.migrate import ensure_migrated
-    from tandem.kit.settings import get_settings
-
-    engine = make_engine(get_settings().database_url)
-    try:
-        ensure_migrated(engine)
-    except NotMigrated as exc:
-        typer.secho(str(exc), err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from exc
-    return make_sessionmaker(engine)
 
 
 def _preview_text(result: PreviewOut) -> str:

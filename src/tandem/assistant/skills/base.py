@@ -142,7 +142,6 @@ READERS: dict[str, Callable[[str, date], object | None]] = {
     "verify_postcode": lambda text, _today: slots.postcode(text),
     "confirm": lambda text, _today: slots.confirmation(text),
     "day": lambda text, today: slots.day(text, today),
-    "budget": lambda text, _today: slots.money(text),
     "size": lambda text, _today: slots.quantity(text),
     "contact": lambda text, _today: slots.email(text) or slots.phone(text),
 }

@@ -27,7 +27,7 @@ def check(
         outcome = _read_email(ctx, task, given_email)
         return (task, outcome) if outcome is not None else (_answered(task), None)
     if task.awaiting == "verify_email" or (email_in_text and task.awaiting is None and slots.email(ctx.text)):
-        outcome = _read_email(ctx, task, slots.email(ctx.text) if email_in_text or task.awaiting else None)
+        outcome = _read_email(ctx, task, slots.email(ctx.text))
         return (task, outcome) if outcome is not None else (_answered(task), None)
     if task.awaiting == "verify_postcode":
         outcome = _read_postcode(ctx, task)

@@ -4,21 +4,20 @@ need, one question at a time, handed over so the customer never repeats them).""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from tandem.assistant import slots
 from tandem.assistant.skills.base import Ctx, Handover, Outcome, Task, ask
-from tandem.knowledge.retrieval import Match
+from tandem.handoff.routing import WEEKDAYS, OpeningSpan
+from tandem.handoff.stage import business_hours
+from tandem.knowledge.retrieval import Match, first_sentences
 
-DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Holidays this far ahead are worth mentioning when someone asks about opening hours.
+HOLIDAYS_AHEAD_DAYS = 45
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-Embed = Callable[[Sequence[str]], np.ndarray]
 FindAnswer = Callable[[Any, str], Match | None]
 
 
@@ -40,36 +39,25 @@ class BusinessInfo:
         return Outcome("business_info.hours", hours_values(hours, ctx.now), task=None, resolved=True)
 
 
-def hours_values(hours: dict[str, Any], now: datetime) -> dict[str, Any]:
-    zone = ZoneInfo(str(hours.get("timezone") or "UTC"))
-    weekly = hours.get("weekly") or {}
-    local_today = now.astimezone(zone).date()
-    holidays = sorted(date.fromisoformat(d) for d in hours.get("holidays", []) if _is_date(d))
-    upcoming = [d for d in holidays if local_today <= d <= local_today + timedelta(days=45)]
+def hours_values(config: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The workspace's hours as the reply shows them, read the way the hand-over reads them."""
+    hours = business_hours(config)
+    today = now.astimezone(ZoneInfo(hours.timezone)).date()
+    days = [{"day": DAY_NAMES[i], **_span_of(hours.week.get(key))} for i, key in enumerate(WEEKDAYS)]
+    upcoming = sorted(d for d in hours.holidays if today <= d <= today + timedelta(days=HOLIDAYS_AHEAD_DAYS))
+    today_span = None if today in hours.holidays else _span_of(hours.week.get(WEEKDAYS[today.weekday()]))
     return {
-        "days": [
-            {
-                "day": DAY_NAMES[i],
-                "open": (weekly.get(key) or [None, None])[0],
-                "close": (weekly.get(key) or [None, None])[1],
-            }
-            for i, key in enumerate(DAY_KEYS)
-        ],
-        "timezone": str(zone),
+        "days": days,
+        "timezone": hours.timezone,
         "holidays": [f"{d:%A} {d.day} {d:%B}" for d in upcoming],
-        "open_today": _open_on(weekly, local_today, holidays),
+        "open_today": f"{today_span['open']}–{today_span['close']}" if today_span and today_span["open"] else None,
     }
 
 
-def _open_on(weekly: dict[str, Any], day: date, holidays: list[date]) -> str | None:
-    span = weekly.get(DAY_KEYS[day.weekday()])
-    if day in holidays or not span:
-        return None
-    return f"{span[0]}–{span[1]}"
-
-
-def _is_date(value: object) -> bool:
-    return isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+def _span_of(spans: tuple[OpeningSpan, ...] | None) -> dict[str, str | None]:
+    if not spans:
+        return {"open": None, "close": None}
+    return {"open": f"{spans[0].start:%H:%M}", "close": f"{spans[-1].end:%H:%M}"}
 
 
 def _stores(store: dict[str, Any], text: str) -> list[dict[str, Any]]:
@@ -92,7 +80,7 @@ class Faq:
         if match is None:
             return Outcome("faq.no_answer", task=None, facts={"unanswered question": question[:200]})
         article = match.article
-        passage = match.passage or _first_sentences(article.body)
+        passage = match.passage or first_sentences(article.body)
         return Outcome(
             "faq.answer",
             {"passage": passage, "title": article.title, "slug": article.slug},
@@ -100,11 +88,6 @@ class Faq:
             resolved=True,
             facts={"help article": article.title},
         )
-
-
-def _first_sentences(body: str, count: int = 2) -> str:
-    sentences = re.split(r"(?<=[.!?])\s+", body.strip())
-    return " ".join(sentences[:count])
 
 
 # What a person will need for each request the AI cannot complete itself, asked one at a time.

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from tandem.assistant import slots
-from tandem.assistant.refund_policy import FAULTY, RefundPolicy, check_refund
+from tandem.assistant.refund_policy import FAULTY, RefundPolicy, RefundVerdict, check_refund
 from tandem.assistant.skills import identity
 from tandem.assistant.skills.base import Ctx, Handover, Outcome, Task, ask, is_order_of, reference_for
 from tandem.connectors.ports import OrderRecord
@@ -69,9 +69,7 @@ class Refund:
         return self._offer(ctx, task, order)
 
     def _offer(self, ctx: Ctx, task: Task, order: OrderRecord) -> Outcome:
-        policy = RefundPolicy.from_settings(ctx.setting("refund_policy"))
-        assert ctx.verified_customer_id is not None
-        verdict = check_refund(policy, order, task.slots["reason"], ctx.now, _recent_refunds(ctx))
+        verdict = _verdict(ctx, task, order)
         facts = {"order": order.number, "refund requested": f"£{verdict.amount:,.2f}", "reason": task.slots["reason"]}
         if not verdict.allowed:
             return Outcome(
@@ -98,8 +96,7 @@ class Refund:
         if answer is False:
             return Outcome("refund.declined", {"number": order.number}, task=None)
         # Re-check at the moment of writing: the order may have changed since the offer.
-        policy = RefundPolicy.from_settings(ctx.setting("refund_policy"))
-        verdict = check_refund(policy, order, task.slots["reason"], ctx.now, _recent_refunds(ctx))
+        verdict = _verdict(ctx, task, order)
         if not verdict.allowed:
             return self._offer(ctx, task.model_copy(update={"awaiting": None}), order)
         result = ctx.connectors.orders.refund(
@@ -123,6 +120,12 @@ class Refund:
             resolved=True,
             facts={"order": order.number, "refunded": f"£{result.amount:,.2f}", "refund reference": result.reference},
         )
+
+
+def _verdict(ctx: Ctx, task: Task, order: OrderRecord) -> RefundVerdict:
+    """The workspace's policy applied to this order now (read fresh: admins edit it while we run)."""
+    policy = RefundPolicy.from_settings(ctx.setting("refund_policy"))
+    return check_refund(policy, order, task.slots["reason"], ctx.now, _recent_refunds(ctx))
 
 
 def _recent_refunds(ctx: Ctx) -> int:

@@ -36,7 +36,7 @@ class RecommendProduct:
     name = "recommend_product"
 
     def step(self, ctx: Ctx, task: Task) -> Outcome:
-        category = _category(ctx.text)
+        category = category_named(ctx.text)
         task = task.with_slots(category=category, wants=_wants(ctx.text, task))
         if task.awaiting == "budget" or "budget" not in task.slots:
             budget = slots.money(ctx.text)
@@ -65,10 +65,6 @@ class RecommendProduct:
 
 
 def category_named(text: str) -> str | None:
-    return _category(text)
-
-
-def _category(text: str) -> str | None:
     """The catalogue category a customer names ("earbuds" → headphones), or None."""
     for category, pattern in CATEGORY_WORDS.items():
         if re.search(rf"\b(?:{pattern})\b", text, re.I):  # first listed wins ("earbuds case" → headphones)
@@ -212,7 +208,7 @@ def _lead_threshold(ctx: Ctx) -> Decimal:
 
 
 # Only a real category (or budget) answers those questions: anything else is a new turn for the policy.
-READERS["category"] = lambda text, _today: _category(text)
+READERS["category"] = lambda text, _today: category_named(text)
 READERS["budget"] = lambda text, _today: (
     slots.money(text) if slots.money(text) is not None else (True if NO_BUDGET.search(text) else None)
 )
