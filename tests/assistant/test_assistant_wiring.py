@@ -106,16 +106,36 @@ class TestSalesAndCases:
         lead = demo.read(lambda s: s.scalars(select(Lead)).one())
         assert (lead.size, lead.contact, str(lead.budget)) == ("30 units", "bursar@school.example", "900.00")
 
-    def test_a_lead_above_the_configured_value_goes_to_sales_with_everything_noted(self, customer, demo: Demo) -> None:
+    def test_a_lead_goes_to_sales_as_soon_as_its_budget_reaches_the_configured_value(
+        self, customer, demo: Demo
+    ) -> None:
         chat = customer()
         chat.says("I'm interested in buying speakers for my cafe, can someone give me a price?")
         chat.says("12")
-        chat.says("£8,000")
-        chat.says("March")
-        said = chat.says("owner@cafe.example")
+        said = chat.says("£8,000")
         assert said.owner in ("queued", "human")
         assert said.handoff["reasons"] == ["sales_opportunity"] and said.handoff["queue"] == "sales"
-        assert demo.read(lambda s: s.scalars(select(Lead)).one()).contact == "owner@cafe.example"
+        lead = demo.read(lambda s: s.scalars(select(Lead)).one())
+        assert (lead.size, str(lead.budget)) == ("12 units", "8000.00")
+
+    def test_a_customer_who_opens_with_a_big_volume_goes_to_sales_at_once(self, customer, demo: Demo) -> None:
+        said = customer().says(
+            "hello, our company wants 400 of your backpacks for our workers, special price possible?"
+        )
+        assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
+        assert demo.read(lambda s: s.scalars(select(Lead)).one()).size == "400 units"
+
+    def test_a_wholesale_enquiry_goes_to_sales_at_once(self, customer) -> None:
+        said = customer().says(
+            "I own three gift shops and would love to stock your candles, what are your wholesale terms?"
+        )
+        assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
+
+    def test_a_size_given_in_answer_is_one_more_fact_not_a_reason_to_stop_qualifying(self, customer) -> None:
+        chat = customer()
+        chat.says("do you do business pricing on headsets for a call centre?")
+        said = chat.says("about 100 seats")
+        assert said.owner == "ai" and said.situation == "qualify_lead.ask_budget"
 
     def test_a_customer_asking_about_their_open_case_hears_where_it_is(self, customer, demo: Demo) -> None:
         order = demo.order(lambda o: o.status == "delivered")

@@ -298,10 +298,12 @@ def test_build_models_is_idempotent_and_retrains_an_edited_pack(
     pack.write_text((FIXTURES / "tiny_pack.yaml").read_text())
     monkeypatch.setattr(build, "PACKS_DIR", packs)
     target = str(build.default_intents_dir(models_dir))
-    assert build.build_models(if_missing=True, models_dir=models_dir) == [target]
+    signals = str(build.default_signals_dir(models_dir))
+    assert target in build.build_models(if_missing=True, models_dir=models_dir)
     assert build.build_models(if_missing=True, models_dir=models_dir) == []
     pack.write_text(pack.read_text() + "\n# an edit changes the pack's digest\n")
-    assert build.build_models(if_missing=True, models_dir=models_dir) == [target]
+    # The learned signals use the pack's routine phrasings as negatives, so they are rebuilt too.
+    assert build.build_models(if_missing=True, models_dir=models_dir) == [signals, target]
     assert IntentModel.load(Path(target)).meta["pack"] == "tiny"
 
 

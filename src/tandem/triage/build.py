@@ -1,6 +1,7 @@
-"""Build every local triage model into the models directory: the MiniLM ONNX graph and the default domain
-pack's intent model. Nothing is downloaded: the weights come from an installed package and the pack
-from the repository. `tandem models build --if-missing` calls `build_models(if_missing=True)`.
+"""Build every local triage model into the models directory: the MiniLM ONNX graph, the default domain
+pack's intent model and the learned hand-over signals. Nothing is downloaded: the weights come from an
+installed package, the pack and the signal corpus from the repository. `tandem models build --if-missing`
+calls `build_models(if_missing=True)`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,22 @@ from tandem.triage.domain_pack import DEFAULT_PACK, PACKS_DIR, load_pack
 from tandem.triage.encoder import Encoder, build_encoder, encoder_is_current, encoder_probe, probe_matches
 from tandem.triage.intents import IntentModel, IntentModelError, train_from_pack
 from tandem.triage.settings import default_models_dir
+from tandem.triage.signal_model import (
+    CORPUS_DIR,
+    SignalModel,
+    SignalModelError,
+    corpus_digest,
+    load_corpus,
+    train_signal_model,
+)
 
 
 def default_intents_dir(models_dir: Path, pack: str = DEFAULT_PACK) -> Path:
     return models_dir / "intents" / pack
+
+
+def default_signals_dir(models_dir: Path) -> Path:
+    return models_dir / "signals"
 
 
 def pack_digest(pack_path: Path) -> str:
@@ -58,10 +71,50 @@ def build_models(if_missing: bool = True, models_dir: Path | None = None, defaul
     """
     root = models_dir or default_models_dir()
     built = ensure_encoder(root, if_missing)
+    encoder = Encoder.load(root)
+    if not (if_missing and signal_model_is_current(default_signals_dir(root), encoder)):
+        built.append(str(build_signal_model(root, encoder)))
     pack_path = PACKS_DIR / f"{DEFAULT_PACK}.yaml"
     if not (default_pack and pack_path.exists()):
         return built
-    encoder = Encoder.load(root)
     if not (if_missing and intent_model_is_current(default_intents_dir(root), pack_path, encoder)):
         built.append(str(build_pack_model(root, encoder)))
     return built
+
+
+# Pack intents whose examples may well carry a hand-over signal ("get me a manager", "I was charged
+# twice!!"): they are not used as routine messages for the learned signals.
+SIGNAL_BEARING_INTENTS = frozenset(
+    {"contact_human_agent", "contact_customer_service", "complaint", "delete_account", "sales_enquiry",
+     "payment_issue", "product_defect", "review"}
+)  # fmt: skip
+
+
+def routine_examples() -> list[str]:
+    """The default pack's routine phrasings: what most customer messages look like, so the learned
+    signals learn that an ordinary request is not a signal (the corpus's negatives are look-alikes)."""
+    pack_path = PACKS_DIR / f"{DEFAULT_PACK}.yaml"
+    if not pack_path.exists():
+        return []
+    pack = load_pack(pack_path)
+    return [e for intent in pack.intents if intent.name not in SIGNAL_BEARING_INTENTS for e in intent.examples]
+
+
+def signal_model_is_current(model_dir: Path, encoder: Encoder) -> bool:
+    try:
+        model = SignalModel.load(model_dir)
+    except (SignalModelError, ValueError, KeyError, OSError):
+        return False
+    probe = model.meta.get("encoder_probe") or []
+    digest = f"{corpus_digest(CORPUS_DIR)}:{pack_digest(PACKS_DIR / f'{DEFAULT_PACK}.yaml')}"
+    return model.meta.get("corpus_digest") == digest and probe_matches(encoder, probe)
+
+
+def build_signal_model(models_dir: Path, encoder: Encoder) -> Path:
+    """Train the learned signals from the corpus in the repository (``triage/data/signals``)."""
+    model = train_signal_model(load_corpus(CORPUS_DIR), encoder.encode, routine_examples())
+    model.meta["corpus_digest"] = f"{corpus_digest(CORPUS_DIR)}:{pack_digest(PACKS_DIR / f'{DEFAULT_PACK}.yaml')}"
+    model.meta["encoder_probe"] = encoder_probe(encoder)
+    target = default_signals_dir(models_dir)
+    model.save(target)
+    return target

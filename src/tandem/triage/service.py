@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tandem.triage.build import build_models, default_intents_dir
+from tandem.triage.build import build_models, default_intents_dir, default_signals_dir
 from tandem.triage.detector import Detector, Hit
 from tandem.triage.emotion import DECISION_POINT, EmotionModel, read_frustration
-from tandem.triage.encoder import Encoder, EncoderError
+from tandem.triage.encoder import Encoder, EncoderError, probe_matches
 from tandem.triage.features import FloatArray
 from tandem.triage.intents import IntentModel, IntentModelError, IntentPrediction
 from tandem.triage.settings import TriageSettings, default_models_dir
+from tandem.triage.signal_model import SignalHit, SignalModel, SignalModelError
 from tandem.triage.signals import (
     Entity,
     IntentAlternative,
@@ -106,6 +107,7 @@ class Triage:
     detectors: dict[str, Detector] = field(default_factory=dict)
     rule_modules: dict[str, Any] = field(default_factory=dict)
     redact: Callable[[str], Redaction] = field(default_factory=_load_privacy_scan)
+    learned: SignalModel | None = None
 
     @classmethod
     def load(
@@ -127,6 +129,7 @@ class Triage:
         intents = _load_intents(intents_dir or default_intents_dir(root), encoder, explicit=intents_dir is not None)
         detectors, modules = load_rule_detectors()
         triage = cls(encoder, intents, EmotionModel.load(), settings, detectors, modules)
+        triage.learned = _load_learned(default_signals_dir(root), encoder)
         # The first run allocates ORT buffers and loads lexicons: pay for it here, not on a customer's message.
         triage.assess("Hello, where is my order? This is the second time I ask.")
         return triage
@@ -152,10 +155,13 @@ class Triage:
         embeddings = self.encoder.encode(redacted)
         predictions = self._predict_intents(embeddings, redacted)
         model_scores = self.emotion.score(embeddings, redacted)
+        learned = self.learned.hits(embeddings) if self.learned is not None else [{} for _ in texts]
         results = []
         for i, redaction in enumerate(redactions):
             context = contexts[i] if contexts is not None else TriageContext()
-            results.append(self._signals(redaction, predictions[i], float(model_scores[i]), context, catalogue))
+            score = _with_support_frustration(float(model_scores[i]), learned[i].get("frustration"))
+            signals = self._signals(redaction, predictions[i], score, context, catalogue)
+            results.append(apply_learned(signals, learned[i]))
         per_message = (time.perf_counter() - started) * 1000 / max(len(texts), 1)
         for signals in results:
             signals.latency_ms = round(per_message, 3)
@@ -234,6 +240,68 @@ class Triage:
             return list(extract(text, catalogue))
         # Fallback for a detector without an extractor: labels are types, evidence the values.
         return [Entity(type=t, value=v) for t, v in zip(hit.labels, hit.evidence, strict=False)]
+
+
+# Learned signal -> the boolean Signals field it sets (vulnerability, churn and frustration are special).
+LEARNED_FLAGS = {
+    "human_request": "human_requested",
+    "misunderstanding": "misunderstanding",
+    "exception_request": "exception_requested",
+    "sales_opportunity": "sales_opportunity",
+    "dispute": "dispute",
+    "public_escalation": "public_escalation_risk",
+}
+# The evidence key the hand-over rules read for each learned signal (the cue detector's name).
+LEARNED_EVIDENCE = {"sales_opportunity": "sales", "churn": "churn", "vulnerability": "vulnerability"}
+# Intents whose messages the learned model confuses with its signal: asking *how* to reach the team is
+# not asking to be put through now ("how can I contact customer service by phone?"). Cue hits still count.
+LEARNED_QUIET_FOR = {"human_request": frozenset({"contact_customer_service", "business_hours", "store_location"})}
+
+
+def apply_learned(signals: Signals, hits: dict[str, SignalHit]) -> Signals:
+    """OR the learned signals into what the cues found; a cue hit keeps its own evidence."""
+    for name, hit in hits.items():
+        key = LEARNED_EVIDENCE.get(name, name)
+        if signals.intent.name in LEARNED_QUIET_FOR.get(name, ()):
+            continue
+        if name == "frustration":
+            signals.evidence.setdefault("frustration", []).append(hit.evidence())
+            continue
+        if name in LEARNED_FLAGS:
+            if getattr(signals, LEARNED_FLAGS[name]):
+                continue
+            setattr(signals, LEARNED_FLAGS[name], True)
+        elif name == "vulnerability":
+            if signals.vulnerability.flagged:
+                continue
+            signals.vulnerability = VulnerabilitySignal(
+                flagged=True, drivers=["unspecified"], evidence=[hit.evidence()]
+            )
+        elif key in signals.evidence:
+            continue
+        signals.evidence[key] = [hit.evidence()]
+    return signals
+
+
+def _with_support_frustration(model_score: float, hit: SignalHit | None) -> float:
+    """The frustration score, raised to what the support-desk model reads when it is surer."""
+    if hit is None:
+        return model_score
+    # The learned model's threshold maps to the emotion model's decision point (0.5), certainty to 1.
+    span = max(1.0 - hit.threshold, 1e-6)
+    return max(model_score, DECISION_POINT + (1.0 - DECISION_POINT) * (hit.probability - hit.threshold) / span)
+
+
+def _load_learned(directory: Path, encoder: Encoder) -> SignalModel | None:
+    try:
+        model = SignalModel.load(directory)
+    except SignalModelError:
+        log.warning("no learned signal model at %s: cue rules only (run `tandem models build`)", directory)
+        return None
+    probe = model.meta.get("encoder_probe")
+    if probe and not probe_matches(encoder, probe):
+        raise TriageSetupError(f"{directory}: trained with a different embedding model (run `tandem models build`)")
+    return model
 
 
 def _add_labelled_evidence(signals: Signals, detector: Detector, text: str) -> None:

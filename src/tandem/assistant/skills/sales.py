@@ -116,17 +116,20 @@ class QualifyLead:
     name = "qualify_lead"
 
     def step(self, ctx: Ctx, task: Task) -> Outcome:
+        opening = "need" not in task.slots
         task = self._read(ctx, task)
+        budget = slots.money(task.slots["budget"]) if "budget" in task.slots else None
+        threshold = _lead_threshold(ctx)
+        big = _clearly_big(ctx, task, budget, threshold, opening)
         missing = next((step for step in LEAD_STEPS if step not in task.slots), None)
-        if missing is not None:
+        if missing is not None and big is None:
             return ask(task, missing, f"qualify_lead.ask_{missing}")
-        budget = slots.money(task.slots["budget"])
         lead = LeadIn(
             need=task.slots["need"],
-            size=task.slots["size"],
+            size=task.slots.get("size", "not given"),
             budget=budget,
-            timeline=task.slots["timeline"],
-            contact=task.slots["contact"],
+            timeline=task.slots.get("timeline", "not given"),
+            contact=task.slots.get("contact", "not given"),
             customer=ctx.customer_ref,
             conversation_id=ctx.turn.conversation_id,
         )
@@ -141,21 +144,20 @@ class QualifyLead:
             "budget": _money(budget) or "not given",
             "timeline": lead.timeline,
         }
-        threshold = _lead_threshold(ctx)
-        if budget is not None and budget >= threshold:
-            return Outcome(
-                "qualify_lead.to_sales",
-                {"lead": lead_id},
-                task=None,
-                facts=facts,
-                handover=Handover(
-                    reason="sales_opportunity",
-                    explanation=f"A lead worth {_money(budget)} (a person takes leads from {_money(threshold)})",
-                    evidence={"lead": lead_id, "budget": str(budget), "threshold": str(threshold)},
-                    queue="sales",
-                ),
-            )
-        return Outcome("qualify_lead.logged", {"lead": lead_id}, task=None, resolved=True, facts=facts)
+        if big is None:
+            return Outcome("qualify_lead.logged", {"lead": lead_id}, task=None, resolved=True, facts=facts)
+        return Outcome(
+            "qualify_lead.to_sales",
+            {"lead": lead_id},
+            task=None,
+            facts=facts,
+            handover=Handover(
+                reason="sales_opportunity",
+                explanation=big,
+                evidence={"lead": lead_id, "budget": str(budget), "size": lead.size, "threshold": str(threshold)},
+                queue="sales",
+            ),
+        )
 
     def _read(self, ctx: Ctx, task: Task) -> Task:
         """Whatever the message says about the lead, in any order; the awaited answer as a fallback."""
@@ -200,6 +202,37 @@ def _lead_details(text: str) -> dict[str, str | None]:
     if timeline := TIMELINE.search(text):
         found["timeline"] = re.split(r"[,.;!?]", text[timeline.start() :])[0][:120].strip()
     return found
+
+
+# A reseller or stockist wants terms, not a quote: a salesperson's conversation from the first message.
+RESELLER = re.compile(
+    r"\b(wholesale|resell\w*|stockists?|stock your|distribut\w+|trade account|retail partner\w*)\b", re.I
+)
+DEFAULT_VOLUME_UNITS = 100
+
+
+def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decimal, opening: bool) -> str | None:
+    """Why this lead goes to sales now rather than after the questions (None: keep qualifying).
+
+    A stated budget at or above the lead value is enough whenever it comes. Volume and reseller terms
+    count only in the opening message: a customer who leads with "400 backpacks" or "wholesale terms" is
+    a salesperson's conversation at once, while a size given in answer to our question is one more fact.
+    """
+    if budget is not None and budget >= threshold:
+        return f"A lead worth {_money(budget)} (a person takes leads from {_money(threshold)})"
+    if not opening:
+        return None
+    units = _units(task.slots.get("size"))
+    volume = int((ctx.setting("sales") or {}).get("volume_handover_units", DEFAULT_VOLUME_UNITS))
+    if units is not None and units >= volume:
+        return f"A volume enquiry for {units} units (a person takes volume from {volume} units)"
+    if RESELLER.search(ctx.text):
+        return "A reseller or wholesale enquiry: terms are a salesperson's call"
+    return None
+
+
+def _units(size: str | None) -> int | None:
+    return slots.quantity(size) if size else None
 
 
 def _lead_threshold(ctx: Ctx) -> Decimal:
