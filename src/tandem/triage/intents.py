@@ -57,6 +57,9 @@ class IntentInfo:
     description: str = ""
 
 
+CLOSENESS_NEIGHBOURS = 5
+
+
 @dataclass(frozen=True)
 class IntentPrediction:
     name: str | None
@@ -65,6 +68,9 @@ class IntentPrediction:
     department: str | None = None
     skill: str | None = None
     alternatives: tuple[tuple[str, float], ...] = ()
+    # Mean cosine similarity to the nearest in-scope training examples: how close the message is to
+    # anything the model was taught, whatever the softmax says (it is confident about strangers too).
+    closeness: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,20 @@ class IntentModel:
         similarity = self.similarity(embeddings)
         probs = softmax(self.raw_scores(embeddings, texts, similarity) * self.temperature)
         scope = self.scope_scores(probs, similarity)
-        return [self.decide(row, cutoff, alternatives, float(s)) for row, s in zip(probs, scope, strict=True)]
+        closeness = self.closeness(similarity)
+        return [
+            replace(self.decide(row, cutoff, alternatives, float(s)), closeness=round(float(c), 4))
+            for row, s, c in zip(probs, scope, closeness, strict=True)
+        ]
+
+    def closeness(self, similarity: FloatArray, k: int = CLOSENESS_NEIGHBOURS) -> FloatArray:
+        """Mean similarity of each message to its k nearest in-scope training examples."""
+        in_scope = similarity[:, self._in_scope_memory()]
+        if in_scope.shape[1] == 0:
+            return np.ones(similarity.shape[0], dtype=np.float32)
+        k = min(k, in_scope.shape[1])
+        nearest = -np.partition(-in_scope, k - 1, axis=1)[:, :k]
+        return np.asarray(np.clip(nearest.mean(axis=1), 0.0, 1.0), dtype=np.float32)
 
     def decide(
         self, probs: FloatArray, cutoff: float, alternatives: int, scope: float | None = None

@@ -272,7 +272,9 @@ def apply_learned(signals: Signals, hits: dict[str, SignalHit]) -> Signals:
                 continue
             setattr(signals, LEARNED_FLAGS[name], True)
         elif name == "vulnerability":
-            if signals.vulnerability.flagged:
+            # Anger and distress sit close together in the embedding ("I have kids to feed!!!"): with the
+            # customer angry, only the cues (which name the situation) flag vulnerability.
+            if signals.vulnerability.flagged or signals.emotion.frustrated:
                 continue
             signals.vulnerability = VulnerabilitySignal(
                 flagged=True, drivers=["unspecified"], evidence=[hit.evidence()]
@@ -322,6 +324,7 @@ def intent_signal(prediction: IntentPrediction) -> IntentSignal:
         department=prediction.department,
         skill=prediction.skill,
         alternatives=[IntentAlternative(name=n, confidence=c) for n, c in prediction.alternatives],
+        closeness=prediction.closeness,
     )
 
 

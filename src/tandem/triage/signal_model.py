@@ -48,7 +48,7 @@ SEED = 13
 # from "that's right".
 THRESHOLD_FLOORS = {
     "exception_request": 0.92, "human_request": 0.9, "sales_opportunity": 0.9, "misunderstanding": 1.0,
-    "frustration": 0.97, "public_escalation": 0.95, "vulnerability": 0.9, "dispute": 0.95, "churn": 0.95,
+    "frustration": 0.97, "public_escalation": 0.95, "vulnerability": 0.9, "dispute": 0.95, "churn": 0.9,
 }  # fmt: skip
 
 

@@ -23,6 +23,9 @@ class IntentSignal(BaseModel):
     department: str | None = None
     skill: str | None = None
     alternatives: list[IntentAlternative] = Field(default_factory=list)
+    # 0..1: how close the message is to the pack's examples (mean similarity of the 5 nearest). Low means
+    # nothing like it was ever taught, however confident the classifier's pick.
+    closeness: float = 1.0
 
 
 class EmotionSignal(BaseModel):
