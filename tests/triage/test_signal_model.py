@@ -101,9 +101,8 @@ def small_model(small_corpus: dict[str, sm.SignalCorpus], encoder: Encoder) -> s
 def test_a_paraphrase_nobody_wrote_down_fires_with_its_nearest_example_as_evidence(
     small_model: sm.SignalModel, encoder: Encoder
 ) -> None:
-    hits = small_model.hits(
-        encoder.encode(["could a real human being please pick this up", "where's my parcel A10999"])
-    )
+    texts = ["could a real human being please pick this up", "where's my parcel A10999"]
+    hits = small_model.hits(encoder.encode(texts), texts)
     assert set(hits[0]) == {"human_request"}
     hit = hits[0]["human_request"]
     assert hit.probability >= hit.threshold >= sm.MIN_THRESHOLD
@@ -121,10 +120,16 @@ def test_the_cross_validated_quality_is_kept_with_the_model(small_model: sm.Sign
 def test_save_and_load_give_the_same_readings(small_model: sm.SignalModel, encoder: Encoder, tmp_path: Path) -> None:
     small_model.save(tmp_path)
     loaded = sm.SignalModel.load(tmp_path)
-    embeddings = encoder.encode(["get me a person", "what time do you close"])
+    texts = ["get me a person", "what time do you close"]
+    embeddings = encoder.encode(texts)
     assert loaded.signals == small_model.signals
-    np.testing.assert_allclose(loaded.probabilities(embeddings), small_model.probabilities(embeddings), atol=1e-6)
-    assert loaded.hits(embeddings)[0]["human_request"].like == small_model.hits(embeddings)[0]["human_request"].like
+    np.testing.assert_allclose(
+        loaded.probabilities(embeddings, texts), small_model.probabilities(embeddings, texts), atol=1e-6
+    )
+    assert (
+        loaded.hits(embeddings, texts)[0]["human_request"].like
+        == small_model.hits(embeddings, texts)[0]["human_request"].like
+    )
 
 
 def test_loading_from_an_empty_folder_says_which_command_builds_it(tmp_path: Path) -> None:
@@ -134,7 +139,8 @@ def test_loading_from_an_empty_folder_says_which_command_builds_it(tmp_path: Pat
 
 def test_a_floor_of_one_switches_a_signal_off(small_corpus: dict[str, sm.SignalCorpus], encoder: Encoder) -> None:
     model = sm.train_signal_model(small_corpus, encoder.encode, floors={"human_request": 1.0})
-    assert model.hits(encoder.encode(["put me through to a human right now"])) == [{}]
+    texts = ["put me through to a human right now"]
+    assert model.hits(encoder.encode(texts), texts) == [{}]
 
 
 # ---- how triage combines them with the cue rules ------------------------------------------------------------
@@ -160,6 +166,13 @@ def test_learned_churn_and_sales_use_the_evidence_names_the_rules_read() -> None
     signals = apply_learned(Signals(), {"churn": _hit("churn"), "sales_opportunity": _hit("sales_opportunity")})
     assert "churn" in signals.evidence and "sales" in signals.evidence
     assert signals.sales_opportunity is True
+
+
+def test_learned_frustration_is_evidence_for_the_rules_and_leaves_the_emotion_score_alone() -> None:
+    signals = Signals.model_validate({"emotion": {"frustration": 0.2}})
+    apply_learned(signals, {"frustration": _hit("frustration")})
+    assert signals.emotion.frustration == 0.2 and signals.emotion.frustrated is False
+    assert signals.evidence["frustration_learned"] == [_hit("frustration").evidence()]
 
 
 def test_learned_vulnerability_flags_without_inventing_a_driver() -> None:

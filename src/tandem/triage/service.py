@@ -155,12 +155,11 @@ class Triage:
         embeddings = self.encoder.encode(redacted)
         predictions = self._predict_intents(embeddings, redacted)
         model_scores = self.emotion.score(embeddings, redacted)
-        learned = self.learned.hits(embeddings) if self.learned is not None else [{} for _ in texts]
+        learned = self.learned.hits(embeddings, redacted) if self.learned is not None else [{} for _ in texts]
         results = []
         for i, redaction in enumerate(redactions):
             context = contexts[i] if contexts is not None else TriageContext()
-            score = _with_support_frustration(float(model_scores[i]), learned[i].get("frustration"))
-            signals = self._signals(redaction, predictions[i], score, context, catalogue)
+            signals = self._signals(redaction, predictions[i], float(model_scores[i]), context, catalogue)
             results.append(apply_learned(signals, learned[i]))
         per_message = (time.perf_counter() - started) * 1000 / max(len(texts), 1)
         for signals in results:
@@ -265,7 +264,9 @@ def apply_learned(signals: Signals, hits: dict[str, SignalHit]) -> Signals:
         if signals.intent.name in LEARNED_QUIET_FOR.get(name, ()):
             continue
         if name == "frustration":
-            signals.evidence.setdefault("frustration", []).append(hit.evidence())
+            # Kept apart from the emotion score, which stays the GoEmotions model plus support cues (the
+            # score the trajectory and the dashboards read); the hand-over rules read this evidence.
+            signals.evidence["frustration_learned"] = [hit.evidence()]
             continue
         if name in LEARNED_FLAGS:
             if getattr(signals, LEARNED_FLAGS[name]):
@@ -283,15 +284,6 @@ def apply_learned(signals: Signals, hits: dict[str, SignalHit]) -> Signals:
             continue
         signals.evidence[key] = [hit.evidence()]
     return signals
-
-
-def _with_support_frustration(model_score: float, hit: SignalHit | None) -> float:
-    """The frustration score, raised to what the support-desk model reads when it is surer."""
-    if hit is None:
-        return model_score
-    # The learned model's threshold maps to the emotion model's decision point (0.5), certainty to 1.
-    span = max(1.0 - hit.threshold, 1e-6)
-    return max(model_score, DECISION_POINT + (1.0 - DECISION_POINT) * (hit.probability - hit.threshold) / span)
 
 
 def _load_learned(directory: Path, encoder: Encoder) -> SignalModel | None:

