@@ -35,6 +35,10 @@ log = logging.getLogger("tandem.assistant")
 # A message that is not an answer to the assistant's question starts a new request only when the
 # intent model is this sure; below it, the customer is most likely still talking about the same thing.
 SWITCH_CONFIDENCE = 0.8
+# A reading that is both weak and far from every example the intent model was taught is a guess: the
+# assistant says it has not understood rather than answer a question nobody asked.
+GUESS_CONFIDENCE = 0.5
+GUESS_CLOSENESS = 0.4
 SWITCH_MIN_WORDS = 3
 THANKS = re.compile(r"\b(thanks|thank you|thx|ta|cheers|much appreciated|brilliant|perfect|great)\b", re.I)
 SYSTEM_WORDS = {"orders": "order", "catalogue": "product", "calendar": "booking", "crm": "sales"}
@@ -86,6 +90,11 @@ class Assistant:
             return None
         return f"{task.skill}: {task.awaiting}"
 
+    def awaiting(self, turn: Turn) -> str | None:
+        """The question the assistant has open ("order_status: order_number"), answered or not."""
+        task = _state(turn).task
+        return f"{task.skill}: {task.awaiting}" if task is not None and task.awaiting is not None else None
+
     def respond(self, signals: Signals, turn: Turn, tools: TurnTools) -> AiReply:
         state = _state(turn)
         ctx = self._context(signals, turn, tools, state)
@@ -121,7 +130,9 @@ class Assistant:
     def _task_for(self, ctx: Ctx, current: Task | None) -> Task | None:
         """Carry on with the request in progress, or start the one this message asks for."""
         skill = ctx.signals.intent.skill
-        placed = not ctx.signals.out_of_scope and skill in self.skills
+        intent = ctx.signals.intent
+        guess = intent.confidence < GUESS_CONFIDENCE and intent.closeness < GUESS_CLOSENESS
+        placed = not ctx.signals.out_of_scope and skill in self.skills and not guess
         if current is not None:
             if slots.never_mind(ctx.text) or answers(current, ctx.text, ctx.today):
                 return current

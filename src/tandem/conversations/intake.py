@@ -185,13 +185,18 @@ def _escalate(
 
 
 def _mark_answer(pipeline: Pipeline, turn: Turn, text: str, signals: Signals) -> Signals:
-    """A reply to the assistant's own question ("A10023", "yes") is not a misunderstanding: say so."""
+    """A reply to the assistant's own question ("A10023", "yes") is not a misunderstanding: say so. And
+    while a question is open, an odd reply ("I don't have it") is the skill's to handle: say that too."""
     if not isinstance(pipeline.reply, FlowAwareReply):
         return signals
-    answered = pipeline.reply.answering(turn, text)
-    if answered is None:
+    evidence = dict(signals.evidence)
+    if (answered := pipeline.reply.answering(turn, text)) is not None:
+        evidence["answering_assistant"] = [answered]
+    if (waiting := pipeline.reply.awaiting(turn)) is not None:
+        evidence["assistant_waiting"] = [waiting]
+    if evidence == signals.evidence:
         return signals
-    return signals.model_copy(update={"evidence": {**signals.evidence, "answering_assistant": [answered]}})
+    return signals.model_copy(update={"evidence": evidence})
 
 
 def _keep_assistant_state(session: Session, conversation: Conversation, reply: AiReply) -> None:
