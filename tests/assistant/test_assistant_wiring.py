@@ -131,6 +131,10 @@ class TestSalesAndCases:
         )
         assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
 
+    def test_a_fit_out_goes_to_sales_at_once(self, customer) -> None:
+        said = customer().says("I'm a developer fitting out 24 new-build flats and need ovens and hobs for each one")
+        assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
+
     def test_a_size_given_in_answer_is_one_more_fact_not_a_reason_to_stop_qualifying(self, customer) -> None:
         chat = customer()
         chat.says("do you do business pricing on headsets for a call centre?")

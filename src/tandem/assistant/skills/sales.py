@@ -205,6 +205,8 @@ def _lead_details(text: str) -> dict[str, str | None]:
 
 
 # A reseller or stockist wants terms, not a quote: a salesperson's conversation from the first message.
+# A fit-out or refurbishment of a whole site, or a fleet, is a project: a salesperson scopes it.
+PROJECT = re.compile(r"\b(fit(?:ting)?[- ]?outs?|fitting out|refurbish\w*|fleet (?:price|pricing|deal|order|discount)s?)\b", re.I)
 RESELLER = re.compile(
     r"\b(wholesale|resell\w*|stockists?|stock your|distribut\w+|trade account|retail partner\w*)\b", re.I
 )
@@ -214,8 +216,8 @@ DEFAULT_VOLUME_UNITS = 100
 def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decimal, opening: bool) -> str | None:
     """Why this lead goes to sales now rather than after the questions (None: keep qualifying).
 
-    A stated budget at or above the lead value is enough whenever it comes. Volume and reseller terms
-    count only in the opening message: a customer who leads with "400 backpacks" or "wholesale terms" is
+    A stated budget at or above the lead value is enough whenever it comes. Volume, reseller terms and
+    projects (a fit-out, a refurbishment, a fleet) count only in the opening message: a customer who leads with "400 backpacks" or "wholesale terms" is
     a salesperson's conversation at once, while a size given in answer to our question is one more fact.
     """
     if budget is not None and budget >= threshold:
@@ -228,6 +230,8 @@ def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decima
         return f"A volume enquiry for {units} units (a person takes volume from {volume} units)"
     if RESELLER.search(ctx.text):
         return "A reseller or wholesale enquiry: terms are a salesperson's call"
+    if PROJECT.search(ctx.text):
+        return "A fit-out, refurbishment or fleet: a project for a salesperson to scope"
     return None
 
 
