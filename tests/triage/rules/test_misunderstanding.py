@@ -27,3 +27,26 @@ def test_the_customers_own_confusion_is_not_the_assistants_mistake() -> None:
 def test_agreement_is_not_a_misunderstanding() -> None:
     assert detector.detect("that's not what I asked").fired
     assert not detector.detect("that's what I asked, thanks").fired
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I said I do NOT want to cancel. why do you keep saying that",
+        "again no, you not understand what i say",
+        "it's a gift card, not a bank card",
+        "Hmm, that's come up as Thursday. I did say Friday",
+        "No no, not the blue one. I say green.",
+        "thats not mine - mine is 7754 not 7745",
+        "Afraid we're still crossed wires",
+    ],
+)
+def test_corrections_as_people_type_them(text: str) -> None:
+    assert detector.detect(text).fired
+
+
+@pytest.mark.parametrize(
+    "text", ["no thanks, that's all", "it's not my first time ordering, love your stuff", "no rush, it's not urgent"]
+)
+def test_a_plain_no_is_not_a_correction(text: str) -> None:
+    assert not detector.detect(text).fired
