@@ -204,9 +204,11 @@ def _lead_details(text: str) -> dict[str, str | None]:
     return found
 
 
-# A reseller or stockist wants terms, not a quote: a salesperson's conversation from the first message.
 # A fit-out or refurbishment of a whole site, or a fleet, is a project: a salesperson scopes it.
-PROJECT = re.compile(r"\b(fit(?:ting)?[- ]?outs?|fitting out|refurbish\w*|fleet (?:price|pricing|deal|order|discount)s?)\b", re.I)
+PROJECT = re.compile(
+    r"\b(fit(?:ting)?[- ]?outs?|fitting out|refurbish\w*|fleet (?:price|pricing|deal|order|discount)s?)\b", re.I
+)
+# A reseller or stockist wants terms, not a quote: a salesperson's conversation from the first message.
 RESELLER = re.compile(
     r"\b(wholesale|resell\w*|stockists?|stock your|distribut\w+|trade account|retail partner\w*)\b", re.I
 )
@@ -217,8 +219,9 @@ def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decima
     """Why this lead goes to sales now rather than after the questions (None: keep qualifying).
 
     A stated budget at or above the lead value is enough whenever it comes. Volume, reseller terms and
-    projects (a fit-out, a refurbishment, a fleet) count only in the opening message: a customer who leads with "400 backpacks" or "wholesale terms" is
-    a salesperson's conversation at once, while a size given in answer to our question is one more fact.
+    projects (a fit-out, a refurbishment, a fleet) count only in the opening message: a customer who
+    leads with "400 backpacks" or "wholesale terms" is a salesperson's conversation at once, while a
+    size given in answer to our question is one more fact.
     """
     if budget is not None and budget >= threshold:
         return f"A lead worth {_money(budget)} (a person takes leads from {_money(threshold)})"
