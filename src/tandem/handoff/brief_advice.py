@@ -95,6 +95,9 @@ def _urgent_vulnerability(brief: Brief) -> bool:
         drivers = reason.signals.get("vulnerability.drivers") or []
         if reason.code == Reason.VULNERABILITY and any(d in URGENT_DRIVERS for d in drivers):
             return True
+        # The shipped rule for self-harm or danger phrases (triage's urgent_risk cues), whatever driver.
+        if reason.code == Reason.VULNERABILITY and reason.rule == "immediate_danger":
+            return True
     return False
 
 

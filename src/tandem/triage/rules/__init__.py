@@ -25,6 +25,7 @@ DETECTOR_MODULES = (
     "multi_department",
     "churn",
     "chit_chat",
+    "urgent_risk",
 )
 
 
