@@ -131,6 +131,11 @@ class TestSalesAndCases:
         )
         assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
 
+    @pytest.mark.parametrize("question", ["is there a student discount?", "do you price match if it is cheaper?"])
+    def test_one_customers_price_question_is_answered_not_qualified_as_a_lead(self, customer, question: str) -> None:
+        said = customer().says(question)
+        assert said.situation.startswith("faq."), said.situation
+
     def test_a_fit_out_goes_to_sales_at_once(self, customer) -> None:
         said = customer().says("I'm a developer fitting out 24 new-build flats and need ovens and hobs for each one")
         assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]

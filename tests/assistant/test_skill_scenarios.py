@@ -18,7 +18,6 @@ SCENARIOS = bench.load_scenarios()
 SPLIT = bench.split_of(SCENARIOS)
 # Dev scenarios whose failure is a known assistant bug (see the failures in docs/benchmarks.md).
 KNOWN_FAILURES = {
-    "faq-006": "a price-match question is read as a sales enquiry",
     "collect-information-004": "a calm account-deletion reason is read as frustration",
 }
 

@@ -85,6 +85,11 @@ def test_confirmations(text: str, expected: bool | None) -> None:
         ("Dec 3rd", date(2026, 12, 3)),
         ("1 January", date(2027, 1, 1)),  # a date already past this year means next year
         ("2026-12-10", date(2026, 12, 10)),
+        ("book demo manchester thurs", date(2026, 11, 26)),  # short forms people type
+        ("weds if poss", date(2026, 11, 25)),
+        ("wendsday if poss", date(2026, 11, 25)),  # misspelt
+        ("thurday", date(2026, 11, 26)),
+        ("someday soon", None),
         ("31 February", None),
         ("whenever", None),
     ],
@@ -102,6 +107,10 @@ def test_days(text: str, expected: date | None) -> None:
         ("under 150", Decimal("150")),
         ("got any earbuds for a tenner?", Decimal("10")),
         ("£150, no wait, make it £300", Decimal("300")),
+        ("£40k-ish all in", Decimal("40000")),
+        ("about a hundred and thirty pounds", Decimal("130")),  # in words
+        ("two grand", Decimal("2000")),
+        ("fifty quid max", Decimal("50")),
         ("no idea", None),
     ],
 )
@@ -133,6 +142,10 @@ def test_times(text: str, expected: tuple[int, int] | None) -> None:
         (
             "no wait, I forgot the flat - it's Flat 4, 22 Canal Street, Manchester M1 3HE",
             "Flat 4, 22 Canal Street, Manchester M1 3HE",
+        ),
+        (
+            "We moved to 41 Hawthorn Road, Sheffield S10 2FL - can you change the address on my account to that?",
+            "41 Hawthorn Road, Sheffield S10 2FL",  # the address ends at its postcode
         ),
         ("Leeds", None),
         ("New Street, Leeds LS6 2AB", None),  # no house number

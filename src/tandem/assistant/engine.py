@@ -40,6 +40,8 @@ SWITCH_CONFIDENCE = 0.8
 GUESS_CONFIDENCE = 0.5
 GUESS_CLOSENESS = 0.4
 SWITCH_MIN_WORDS = 3
+# Without a buying-at-scale signal from triage, a "sales" message needs at least this many units to be a lead.
+LEAD_UNITS = 10
 THANKS = re.compile(r"\b(thanks|thank you|thx|ta|cheers|much appreciated|brilliant|perfect|great)\b", re.I)
 SYSTEM_WORDS = {"orders": "order", "catalogue": "product", "calendar": "booking", "crm": "sales"}
 
@@ -146,6 +148,12 @@ class Assistant:
                 return current
         if skill == "ticket_follow_up" and slots.order_number(ctx.text):
             skill = "order_status"  # "any news on A10114?" asks about the order, not a case
+        if (
+            skill == "qualify_lead"
+            and not ctx.signals.sales_opportunity
+            and (slots.quantity(ctx.text) or 0) < LEAD_UNITS
+        ):
+            skill = "faq"  # one customer's price question ("student discount?", "price match?") is not a lead
         if (not placed or skill is None) and ASKS_FOR_ADVICE.search(ctx.text) and category_named(ctx.text):
             skill = "recommend_product"  # "desk lamp recs?": a product and a wish, even when triage can't place it
         elif not placed or skill is None:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
+from rapidfuzz import fuzz
 
 ORDER_NUMBER = re.compile(r"(?<![A-Za-z0-9])#?\s?([Aa]\d{5})(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -44,6 +45,23 @@ NEVER_MIND = re.compile(
 FILLER = re.compile(r"^\s*((hmm+|um+|erm+|uh+|ah+|oh+|well|ok so|right|so)[\s,.!]+)+", re.I)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# The short forms people type ("thurs", "weds"), and how close a misspelt weekday must be ("wendsday").
+WEEKDAY_SHORT = (("mon",), ("tue", "tues"), ("wed", "weds"), ("thu", "thur", "thurs"), ("fri",), ("sat",), ("sun",))
+WEEKDAY_TYPO_RATIO = 80
+FULL_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
+NUMBER_WORDS = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+# "a hundred and thirty pounds", "two grand", "fifty quid": an amount in words, before a money word.
+WORDED_AMOUNT = re.compile(
+    r"\b((?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|and)[\s-]+)+)"
+    r"(pounds|quid|grand)\b",
+    re.I,
+)
 MONTHS = (
     "january",
     "february",
@@ -113,6 +131,10 @@ def address(text: str) -> str | None:
     cleaned = cleaned[start.start() :]
     if postcode(cleaned) is None or not re.search(r"\d", cleaned.split(",")[0]) or len(cleaned) < 10:
         return None
+    # An address ends at its postcode: what follows is the request ("… S10 2FL - can you change it?").
+    full = FULL_POSTCODE.search(cleaned)
+    if full is not None:
+        cleaned = cleaned[: full.end()]
     return cleaned[:300]
 
 
@@ -139,6 +161,8 @@ def money(text: str) -> Decimal | None:
     slang = [amount for words, amount in SLANG_AMOUNTS.items() if words in lowered]
     if slang and not MONEY.search(text):
         return slang[-1]
+    if not re.search(r"\d", text) and (worded := _worded_amount(lowered)) is not None:
+        return worded
     matches = list(MONEY.finditer(text))
     match = matches[-1] if matches else None
     if match:
@@ -157,6 +181,25 @@ def money(text: str) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
+def _worded_amount(lowered: str) -> Decimal | None:
+    """ "a hundred and thirty pounds" -> 130, "two grand" -> 2000, "fifty quid" -> 50."""
+    match = WORDED_AMOUNT.search(lowered)
+    if match is None:
+        return None
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", match.group(1).strip()):
+        if word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total, current = total + max(current, 1) * 1000, 0
+        elif word in NUMBER_WORDS:
+            current += NUMBER_WORDS[word]
+    value = total + current
+    if match.group(2) == "grand":
+        value *= 1000
+    return Decimal(value) if value else None
+
+
 def quantity(text: str) -> int | None:
     match = re.search(r"\b(\d{1,6})\b", text.replace(",", ""))
     return int(match.group(1)) if match else None
@@ -172,10 +215,10 @@ def day(text: str, today: date) -> date | None:
     iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", lowered)
     if iso:
         return _safe_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    for index, name in enumerate(WEEKDAYS):
-        if re.search(rf"\b{name[:3]}(?:{name[3:]})?\b", lowered):
-            ahead = (index - today.weekday()) % 7 or 7
-            return today + timedelta(days=ahead)
+    weekday = _weekday(lowered)
+    if weekday is not None:
+        ahead = (weekday - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
     named = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\b", lowered) or re.search(
         r"\b([a-z]{3,9})\s+(\d{1,2})(?:st|nd|rd|th)?\b", lowered
     )
@@ -188,6 +231,22 @@ def day(text: str, today: date) -> date | None:
             if found and found < today:
                 found = _safe_date(today.year + 1, month, int(number))
             return found
+    return None
+
+
+def _weekday(lowered: str) -> int | None:
+    """Monday = 0: a weekday named in full, by its short form ("thurs"), or misspelt ("wendsday")."""
+    words = re.findall(r"[a-z]+", lowered)
+    for index, name in enumerate(WEEKDAYS):
+        if name in words or any(short in words for short in WEEKDAY_SHORT[index]):
+            return index
+    for word in words:
+        if len(word) < 6:
+            continue
+        scores = [fuzz.ratio(word, name) for name in WEEKDAYS]
+        best = max(range(7), key=lambda i: scores[i])
+        if scores[best] >= WEEKDAY_TYPO_RATIO:
+            return best
     return None
 
 
