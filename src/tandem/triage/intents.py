@@ -134,13 +134,9 @@ class IntentModel:
     def scope_scores(self, probs: FloatArray, similarity: FloatArray) -> FloatArray:
         """What the out-of-scope cut reads: confidence, times closeness to the in-scope examples."""
         confidence = probs.max(axis=1)
-        k = self.config.scope_neighbours
-        in_scope = similarity[:, self._in_scope_memory()] if k > 0 else similarity[:, :0]
-        if in_scope.shape[1] == 0:
+        if self.config.scope_neighbours <= 0:
             return np.asarray(confidence, dtype=np.float32)
-        k = min(k, in_scope.shape[1])
-        nearest = -np.partition(-in_scope, k - 1, axis=1)[:, :k]
-        return np.asarray(confidence * np.clip(nearest.mean(axis=1), 0.0, 1.0), dtype=np.float32)
+        return np.asarray(confidence * self.closeness(similarity, self.config.scope_neighbours), dtype=np.float32)
 
     def _in_scope_memory(self) -> NDArray[np.bool_]:
         if OUT_OF_SCOPE not in self.labels:

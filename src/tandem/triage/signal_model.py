@@ -26,6 +26,7 @@ import yaml
 from numpy.typing import NDArray
 
 from tandem.triage.features import FloatArray, TfidfBlock, sparse_scores
+from tandem.triage.intents import _atomic_npz, _atomic_text
 
 CORPUS_DIR = Path(__file__).parent / "data" / "signals"
 NEUTRAL = "neutral"
@@ -146,8 +147,6 @@ class SignalModel:
 
     # ---- persistence ---------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
-        from tandem.triage.intents import _atomic_npz, _atomic_text
-
         directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, NDArray[Any]] = {
             "weights": self.weights, "bias": self.bias, "thresholds": self.thresholds,
