@@ -7,21 +7,18 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tandem.analytics import cache, repository, rollup, service
+from tandem.analytics import cache, repository, rollup
 from tandem.analytics.models import ConversationOutcome
-from tandem.analytics.settings import get_analytics_settings
 from tandem.kit.db import make_engine, make_sessionmaker, unit_of_work
 
 from .conftest import Journeys
-from .test_incremental import START, _random_outcomes
+from .test_incremental import START, _random_outcomes, agrees_with_every_conversation
 from .test_outcomes import play_week
 
-GROUPS = (None, "day", "week", "channel", "queue", "intent", "path", "handover_reason")
 WINDOW = {"since": "2026-03-01T09:00:02", "until": "2026-03-06T09:10:00"}
 # Fixed (the test clock moves at every reading), with part-days at both ends and today inside.
 SPAN = {"since": "2026-02-20T10:00:00", "until": "2026-03-20T10:00:00"}
@@ -106,41 +103,8 @@ class TestDashboardCache:
 
 
 def _agrees_with_every_conversation(session: Session, cube: rollup.Cube, since: datetime, until: datetime) -> None:
-    goals = service.targets(get_analytics_settings())
-    for group_by in GROUPS:
-        expected = repository.aggregate(session, since, until, goals, group_by=group_by)
-        if group_by is None:
-            found = [cube.total().summary(goals)]
-        else:
-            found = [{"group": key, **tally.summary(goals)} for key, tally in cube.by(group_by)]
-            expected = sorted(expected, key=lambda r: (r["group"] is None, r["group"] or ""))
-        assert len(found) == len(expected), group_by
-        for mine, theirs in zip(found, expected, strict=True):
-            for name, value in theirs.items():
-                if name == "group" or value is None or isinstance(value, int):
-                    assert mine[name] == value, (group_by, name)
-                else:
-                    assert mine[name] == pytest.approx(float(value), rel=1e-12), (group_by, name)
+    agrees_with_every_conversation(session, cube, since, until)
     assert cube.total().counts["commented"] == repository.rated_comment_count(session, since, until)
-    durations = session.execute(
-        select(ConversationOutcome.first_response_s, ConversationOutcome.resolution_s).where(
-            ConversationOutcome.started_at >= since, ConversationOutcome.started_at < until
-        )
-    ).all()
-    percentiles = cube.total().percentiles()
-    for index, name in ((0, "first_response"), (1, "resolution")):
-        values = [row[index] for row in durations if row[index] is not None]
-        assert percentiles[name] == pytest.approx(tuple(np.percentile(values, [50, 90])))
-
-
-# Windows over the same whole days with different edges: a request must never change what another reuses.
-WINDOWS = [
-    (START, START + timedelta(days=9)),
-    (START + timedelta(hours=5.5), START + timedelta(days=6, hours=13)),
-    (START + timedelta(hours=2), START + timedelta(days=6, hours=20)),
-    (START + timedelta(hours=2), START + timedelta(hours=20)),
-    (START + timedelta(hours=20), START + timedelta(days=1, hours=3)),
-]
 
 
 # Windows over the same whole days with different edges: a request must never change what another reuses.

@@ -220,30 +220,37 @@ def _random_outcomes(url: str, n: int, seed: int = 7) -> None:
 def test_rollups_give_the_same_numbers_as_every_conversation(store_url: str, since: datetime, until: datetime):
     _random_outcomes(store_url, 600)
     factory = make_sessionmaker(make_engine(store_url))
-    goals = service.targets(get_analytics_settings())
     with unit_of_work(factory) as session:
         repository.rebuild_rollups(session, None)
     with unit_of_work(factory) as session:
-        cube = repository.load_cube(session, since, until)
-        for group_by in (None, "day", "week", "channel", "queue", "intent", "path", "handover_reason"):
-            expected = repository.aggregate(session, since, until, goals, group_by=group_by)
-            found = [cube.total().summary(goals)] if group_by is None else []
-            for key, tally in cube.by(group_by) if group_by else []:
-                found.append({"group": key, **tally.summary(goals)})
-            if group_by is not None:
-                expected = sorted(expected, key=lambda r: (r["group"] is None, r["group"] or ""))
-            assert len(found) == len(expected)
-            for mine, theirs in zip(found, expected, strict=True):
-                for name, value in theirs.items():
-                    if name == "group" or value is None or isinstance(value, int):
-                        assert mine[name] == value, (group_by, name)
-                    else:  # averages: PostgreSQL adds them up in its own order (and as numeric for integers)
-                        assert mine[name] == pytest.approx(float(value), rel=1e-12), (group_by, name)
-        durations = session.execute(
-            select(ConversationOutcome.first_response_s, ConversationOutcome.resolution_s).where(
-                ConversationOutcome.started_at >= since, ConversationOutcome.started_at < until
-            )
-        ).all()
+        agrees_with_every_conversation(session, repository.load_cube(session, since, until), since, until)
+
+
+GROUPS = (None, "day", "week", "channel", "queue", "intent", "path", "handover_reason")
+
+
+def agrees_with_every_conversation(session: Session, cube: rollup.Cube, since: datetime, until: datetime) -> None:
+    """The cube's numbers, overall and per grouping, and its percentiles, equal SQL over every row."""
+    goals = service.targets(get_analytics_settings())
+    for group_by in GROUPS:
+        expected = repository.aggregate(session, since, until, goals, group_by=group_by)
+        found = [cube.total().summary(goals)] if group_by is None else []
+        for key, tally in cube.by(group_by) if group_by else []:
+            found.append({"group": key, **tally.summary(goals)})
+        if group_by is not None:
+            expected = sorted(expected, key=lambda r: (r["group"] is None, r["group"] or ""))
+        assert len(found) == len(expected), group_by
+        for mine, theirs in zip(found, expected, strict=True):
+            for name, value in theirs.items():
+                if name == "group" or value is None or isinstance(value, int):
+                    assert mine[name] == value, (group_by, name)
+                else:  # averages: PostgreSQL adds them up in its own order (and as numeric for integers)
+                    assert mine[name] == pytest.approx(float(value), rel=1e-12), (group_by, name)
+    durations = session.execute(
+        select(ConversationOutcome.first_response_s, ConversationOutcome.resolution_s).where(
+            ConversationOutcome.started_at >= since, ConversationOutcome.started_at < until
+        )
+    ).all()
     percentiles = cube.total().percentiles()
     for index, name in ((0, "first_response"), (1, "resolution")):
         values = [row[index] for row in durations if row[index] is not None]

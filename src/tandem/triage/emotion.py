@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from tandem.triage.features import FloatArray, TfidfBlock, sparse_scores
+from tandem.triage.model_files import read_model
 from tandem.triage.signals import EmotionSignal, Trajectory, TriageContext
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -100,13 +101,12 @@ class EmotionModel:
 
     @classmethod
     def load(cls, directory: Path = MODEL_DIR) -> EmotionModel:
-        if not (directory / MODEL_JSON).exists():
+        stored = read_model(directory, MODEL_NPZ, MODEL_JSON)
+        if stored is None:
             raise EmotionModelError(f"{directory / MODEL_JSON} is missing: run scripts/train_emotion.py")
-        manifest = json.loads((directory / MODEL_JSON).read_text(encoding="utf-8"))
+        manifest, data = stored
         if manifest.get("format_version") != FORMAT_VERSION or manifest["style_features"] != list(STYLE_FEATURES):
             raise EmotionModelError(f"{directory}: emotion model of another format; run scripts/train_emotion.py")
-        with np.load(directory / MODEL_NPZ, allow_pickle=False) as arrays:
-            data = {key: arrays[key] for key in arrays.files}
         return cls(
             word=TfidfBlock.from_terms("word", manifest["word_terms"], data["word_idf"]),
             char=TfidfBlock.from_terms("char", manifest["char_terms"], data["char_idf"]),

@@ -8,10 +8,7 @@ numpy only. Models are trained from a domain pack (`train_from_pack`) or a label
 from __future__ import annotations
 
 import csv
-import json
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +21,7 @@ from numpy.typing import NDArray
 from tandem.triage.domain_pack import OUT_OF_SCOPE, DomainPack, PackError, load_pack
 from tandem.triage.encoder import Encoder, encoder_probe, probe_matches
 from tandem.triage.features import FloatArray, TfidfBlock, sparse_scores
+from tandem.triage.model_files import read_model, write_model
 
 __all__ = [
     "OUT_OF_SCOPE",
@@ -207,13 +205,11 @@ class IntentModel:
 
     # ---- persistence ---------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, NDArray[Any]] = {
             "w_emb": self.w_emb, "w_word": self.w_word, "w_char": self.w_char, "bias": self.bias,
             "word_idf": self.word.idf, "char_idf": self.char.idf,
             "memory": self.memory.astype(np.float16), "memory_labels": self.memory_labels,
         }  # fmt: skip
-        _atomic_npz(directory / MODEL_NPZ, arrays)
         manifest = {
             "format_version": FORMAT_VERSION,
             "labels": self.labels,
@@ -225,17 +221,16 @@ class IntentModel:
             "intents": {name: info.__dict__ for name, info in self.info.items()},
             "meta": self.meta,
         }
-        _atomic_text(directory / MODEL_JSON, json.dumps(manifest))
+        write_model(directory, MODEL_NPZ, MODEL_JSON, arrays, manifest)
 
     @classmethod
     def load(cls, directory: Path) -> IntentModel:
-        if not (directory / MODEL_JSON).exists() or not (directory / MODEL_NPZ).exists():
+        stored = read_model(directory, MODEL_NPZ, MODEL_JSON)
+        if stored is None:
             raise IntentModelError(f"{directory}: no intent model here (train one with `tandem intents train`)")
-        manifest = json.loads((directory / MODEL_JSON).read_text())
+        manifest, data = stored
         if manifest.get("format_version") != FORMAT_VERSION:
             raise IntentModelError(f"{directory}: intent model format {manifest.get('format_version')}; retrain it")
-        with np.load(directory / MODEL_NPZ, allow_pickle=False) as arrays:
-            data = {key: arrays[key] for key in arrays.files}
         return cls(
             labels=list(manifest["labels"]),
             word=TfidfBlock.from_terms("word", manifest["word_terms"], data["word_idf"]),
@@ -261,23 +256,6 @@ def softmax(scores: FloatArray) -> FloatArray:
     shifted = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
-def _atomic_npz(path: Path, arrays: dict[str, NDArray[Any]]) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-    save: Any = np.savez  # numpy's stub types **arrays against its allow_pickle keyword
-    with os.fdopen(handle, "wb") as out:
-        save(out, **arrays)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 # ---- training --------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ so nothing here looks at any evaluation conversation.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ import yaml
 from numpy.typing import NDArray
 
 from tandem.triage.features import FloatArray, TfidfBlock, sparse_scores
-from tandem.triage.intents import _atomic_npz, _atomic_text
+from tandem.triage.model_files import read_model, write_model
 
 CORPUS_DIR = Path(__file__).parent / "data" / "signals"
 NEUTRAL = "neutral"
@@ -147,13 +146,11 @@ class SignalModel:
 
     # ---- persistence ---------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, NDArray[Any]] = {
             "weights": self.weights, "bias": self.bias, "thresholds": self.thresholds,
             "w_word": self.w_word, "word_idf": self.word.idf,
             "examples": self.examples.astype(np.float16), "example_signal": self.example_signal,
         }  # fmt: skip
-        _atomic_npz(directory / MODEL_NPZ, arrays)
         manifest = {
             "format_version": FORMAT_VERSION,
             "signals": self.signals,
@@ -161,17 +158,16 @@ class SignalModel:
             "example_texts": self.example_texts,
             "meta": self.meta,
         }
-        _atomic_text(directory / MODEL_JSON, json.dumps(manifest))
+        write_model(directory, MODEL_NPZ, MODEL_JSON, arrays, manifest)
 
     @classmethod
     def load(cls, directory: Path) -> SignalModel:
-        if not (directory / MODEL_JSON).exists() or not (directory / MODEL_NPZ).exists():
+        stored = read_model(directory, MODEL_NPZ, MODEL_JSON)
+        if stored is None:
             raise SignalModelError(f"{directory}: no signal model here (run `tandem models build`)")
-        manifest = json.loads((directory / MODEL_JSON).read_text(encoding="utf-8"))
+        manifest, data = stored
         if manifest.get("format_version") != FORMAT_VERSION:
             raise SignalModelError(f"{directory}: signal model format {manifest.get('format_version')}; rebuild it")
-        with np.load(directory / MODEL_NPZ, allow_pickle=False) as arrays:
-            data = {key: arrays[key] for key in arrays.files}
         return cls(
             signals=list(manifest["signals"]),
             weights=data["weights"], bias=data["bias"], thresholds=data["thresholds"],
