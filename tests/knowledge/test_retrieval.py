@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tandem.demo.catalogue import ARTICLES
-from tandem.knowledge.retrieval import ArticleText, best_article
+from tandem.knowledge.retrieval import ArticleText, best_article, first_sentences, sentences
 
 KB = [ArticleText(str(a["slug"]), str(a["title"]), str(a["body"]), tuple(a["tags"])) for a in ARTICLES]  # type: ignore[arg-type]
 
@@ -37,3 +37,13 @@ def test_realistic_questions_find_their_article():
 
 def test_off_topic_questions_find_nothing_rather_than_a_guess():
     assert [best_article(q, KB) for q in OFF_TOPIC] == [None] * len(OFF_TOPIC)
+
+
+def test_prices_and_decimals_do_not_end_a_sentence():
+    body = "Standard delivery is £4.95 if you order before 8pm. A 2.5kg parcel ships free! Ask us anything."
+    assert sentences(body) == [
+        "Standard delivery is £4.95 if you order before 8pm.",
+        "A 2.5kg parcel ships free!",
+        "Ask us anything.",
+    ]
+    assert first_sentences(body) == "Standard delivery is £4.95 if you order before 8pm. A 2.5kg parcel ships free!"

@@ -69,6 +69,13 @@ def _weight(word: str, article: ArticleText) -> float:
     return 2.0 if word in heading else 1.0
 
 
+# A sentence ends at . ! or ? followed by a space: "£4.95" and "2.5kg" stay whole.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(body: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(body.strip()) if part.strip()] or [body.strip()]
+
+
 def first_sentences(body: str, count: int = 2) -> str:
-    sentences = re.findall(r"[^.!?]+[.!?]", body)
-    return " ".join(s.strip() for s in sentences[:count]) or body
+    return " ".join(sentences(body)[:count]) or body

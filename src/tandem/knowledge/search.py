@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from tandem.knowledge import repository
 from tandem.knowledge.models import Article
-from tandem.knowledge.retrieval import STOPWORDS, ArticleText, Match
+from tandem.knowledge.retrieval import STOPWORDS, ArticleText, Match, sentences
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,6 @@ KEYWORD_ONLY_THRESHOLD = 0.3
 MIN_SEMANTIC = 0.2
 
 _WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 
 
 @dataclass(frozen=True)
@@ -127,10 +126,6 @@ def terms(question: str) -> list[str]:
     """The question's content words, as the full-text query (apostrophes dropped: "what's" -> "whats")."""
     words = _WORD.findall(question.lower().replace("'", "").replace("\u2019", ""))
     return [w for w in words if w not in STOPWORDS and len(w) > 1]
-
-
-def sentences(body: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(body) if s.strip()] or [body.strip()]
 
 
 def encoder_embed(models_dir: Path, threads: int = 1) -> Embed | None:
