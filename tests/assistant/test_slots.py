@@ -158,4 +158,6 @@ def test_addresses(text: str, expected: str | None) -> None:
 def test_never_mind() -> None:
     assert slots.never_mind("actually never mind") and slots.never_mind("forget it")
     assert slots.never_mind("nvm it literally just turned up lol")
+    assert slots.never_mind("Ah yes that matches, A10234. Mystery solved, thanks!")
+    assert slots.never_mind("panic over, it was my partner's order") and slots.never_mind("ignore me, found it")
     assert not slots.never_mind("I don't mind which day")

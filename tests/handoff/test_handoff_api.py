@@ -18,6 +18,10 @@ SCRIPT = {
         "evidence": {"exception_request": ["refund the £80 even though it's late"]},
     },
     "furious": {"emotion": {"frustration": 0.9, "frustrated": True}},
+    "husband died": {
+        "vulnerability": {"flagged": True, "drivers": ["life_event"], "evidence": ["my husband died"]},
+    },
+    "not what I asked": {"misunderstanding": True, "evidence": {"correction": ["not what I asked"]}},
 }
 
 
@@ -182,3 +186,36 @@ class TestQueues:
     def test_customers_cannot_see_the_queues(self, desk: DeskClient) -> None:
         _, token = _handed_over(desk)
         assert desk.http.get("/api/v1/queues", headers=bearer(token)).status_code == 403
+
+
+class TestWhileAPersonIsNeeded:
+    """The AI is silent once a person is needed, but what the customer says next still counts."""
+
+    def test_what_a_waiting_customer_reveals_joins_the_hand_over_and_moves_it(self, desk: DeskClient) -> None:
+        conversation, token = _handed_over(desk)
+        turn = desk.say(conversation, token, "sorry, my husband died last month and I can't face all this")
+        assert turn.status_code == 200, turn.text
+        assert turn.json()["owner"] == "queued" and turn.json()["replies"] == []
+        agent = _login(desk, "agent@desk.example")
+        brief = agent.get(f"/conversations/{conversation}/brief").json()
+        assert brief["primary_reason"] == "vulnerability"
+        assert [why["code"] for why in brief["why"]] == ["vulnerability", "human_requested"]
+        queues = {q["name"]: q for q in agent.get("/queues").json()["queues"]}
+        assert queues["vulnerable_customers"]["waiting_by_priority"]["high"] == 1
+        assert queues["general"]["waiting"] == 0
+
+    def test_saying_it_again_adds_nothing_and_never_lowers_the_priority(self, desk: DeskClient) -> None:
+        conversation, token = _handed_over(desk, "I am furious about this")
+        desk.say(conversation, token, "can I speak to a person please")
+        desk.say(conversation, token, "I am still furious")
+        brief = _login(desk, "agent@desk.example").get(f"/conversations/{conversation}/brief").json()
+        assert [why["code"] for why in brief["why"]] == ["human_requested", "frustration"]
+        queues = {q["name"]: q for q in _login(desk, "lead@desk.example").get("/queues").json()["queues"]}
+        assert queues["general"]["waiting_by_priority"]["high"] == 1
+
+    def test_a_correction_said_to_the_person_is_not_the_ai_misunderstanding(self, desk: DeskClient) -> None:
+        conversation, token = _handed_over(desk)
+        for _ in range(3):
+            desk.say(conversation, token, "no, that's not what I asked")
+        brief = _login(desk, "agent@desk.example").get(f"/conversations/{conversation}/brief").json()
+        assert [why["code"] for why in brief["why"]] == ["human_requested"]

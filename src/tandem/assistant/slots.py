@@ -38,7 +38,8 @@ NO = re.compile(
 )
 NEVER_MIND = re.compile(
     r"\b(never ?mind|nvm|forget (it|that)|cancel (that|this)|don'?t bother|leave it|no worries|"
-    r"(it'?s|it has|it'?s just|just) (arrived|turned up|come)|(it )?(just )?turned up|sorted (it|now))\b",
+    r"(it'?s|it has|it'?s just|just) (arrived|turned up|come)|(it )?(just )?turned up|sorted (it|now)|"
+    r"mystery solved|panic over|false alarm|ignore (me|that|my last)|my (mistake|bad)|all (sorted|good) now)\b",
     re.I,
 )
 # Words people put before a yes or a no ("hmm, not right now", "oh yes please").

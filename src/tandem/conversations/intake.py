@@ -131,7 +131,10 @@ def _run_stages(session: Session, pipeline: Pipeline, conversation: Conversation
     }
     if conversation.owner != "ai":
         # A human owns it: the AI reads along to assist the agent, and says nothing to the customer.
+        # What the message reveals (a bereavement, a chargeback threat) still joins the hand-over.
+        incoming = _stage("decision", lambda: pipeline.decision.decide(signals, turn))
         _advance_state(conversation, turn, signals, Decision(owner="human", queue=conversation.queue))
+        handoff_service.add_reasons(session, conversation, incoming, message.id)
         events.record(session, "message.triaged", "ai", conversation.id, message_id=message.id, silent=True)
         return
     decision = _stage("decision", lambda: pipeline.decision.decide(signals, turn))

@@ -14,6 +14,7 @@ from tandem.conversations.models import Conversation, Message
 from tandem.events import service as events
 from tandem.handoff.decision import Decision
 from tandem.handoff.models import Handoff, Queue
+from tandem.handoff.update import widened
 from tandem.kit import clock
 from tandem.users import service as user_service
 
@@ -93,6 +94,39 @@ def escalate(
         assigned_agent_id=agent_id,
     )
     return Escalation(handoff, notice, wait, agent_id)
+
+
+def add_reasons(session: Session, conversation: Conversation, incoming: Decision, message_id: int) -> Handoff | None:
+    """A message from a customer a person already has: new reasons join the open hand-over (see
+    `update.widened`). Nothing is said to the customer; the agent's brief shows the new reasons."""
+    handoff = session.scalars(
+        select(Handoff).where(Handoff.conversation_id == conversation.id).order_by(Handoff.id.desc()).limit(1)
+    ).first()
+    if handoff is None:
+        return None
+    current = Decision.model_validate(handoff.decision or {"owner": "human"})
+    if not current.reasons:
+        current = current.model_copy(update={"queue": handoff.queue, "priority": handoff.priority})
+    update = widened(current, incoming, still_queued=conversation.owner == "queued")
+    if update is None:
+        return None
+    before = {"reasons": list(handoff.reasons), "queue": handoff.queue, "priority": handoff.priority}
+    handoff.decision = update.model_dump(mode="json")
+    handoff.reasons, handoff.primary_reason = update.reason_codes, update.primary_reason or handoff.primary_reason
+    handoff.queue, handoff.priority = update.queue or handoff.queue, update.priority
+    conversation.queue, conversation.priority = handoff.queue, handoff.priority
+    events.record(
+        session,
+        "handoff.updated",
+        "ai",
+        conversation.id,
+        handoff_id=handoff.id,
+        message_id=message_id,
+        before=before,
+        after={"reasons": handoff.reasons, "queue": handoff.queue, "priority": handoff.priority},
+        added=[r.model_dump(mode="json") for r in update.reasons if r.code not in before["reasons"]],
+    )
+    return handoff
 
 
 def _assign_free_agent(session: Session, conversation: Conversation, queue: str) -> int | None:
