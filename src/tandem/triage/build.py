@@ -7,6 +7,7 @@ calls `build_models(if_missing=True)`.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from tandem.triage.domain_pack import DEFAULT_PACK, PACKS_DIR, load_pack
@@ -15,6 +16,7 @@ from tandem.triage.intents import IntentModel, IntentModelError, train_from_pack
 from tandem.triage.settings import default_models_dir
 from tandem.triage.signal_model import (
     CORPUS_DIR,
+    THRESHOLD_FLOORS,
     SignalModel,
     SignalModelError,
     corpus_digest,
@@ -106,14 +108,20 @@ def signal_model_is_current(model_dir: Path, encoder: Encoder) -> bool:
     except (SignalModelError, ValueError, KeyError, OSError):
         return False
     probe = model.meta.get("encoder_probe") or []
-    digest = f"{corpus_digest(CORPUS_DIR)}:{pack_digest(PACKS_DIR / f'{DEFAULT_PACK}.yaml')}"
-    return model.meta.get("corpus_digest") == digest and probe_matches(encoder, probe)
+    return model.meta.get("corpus_digest") == _signal_inputs_digest() and probe_matches(encoder, probe)
+
+
+def _signal_inputs_digest() -> str:
+    """What the signal model is trained from: the corpus, the pack's routine examples and the floors."""
+    floors = json.dumps(THRESHOLD_FLOORS, sort_keys=True).encode()
+    pack = pack_digest(PACKS_DIR / f"{DEFAULT_PACK}.yaml")
+    return f"{corpus_digest(CORPUS_DIR)}:{pack}:{hashlib.sha256(floors).hexdigest()[:8]}"
 
 
 def build_signal_model(models_dir: Path, encoder: Encoder) -> Path:
     """Train the learned signals from the corpus in the repository (``triage/data/signals``)."""
     model = train_signal_model(load_corpus(CORPUS_DIR), encoder.encode, routine_examples())
-    model.meta["corpus_digest"] = f"{corpus_digest(CORPUS_DIR)}:{pack_digest(PACKS_DIR / f'{DEFAULT_PACK}.yaml')}"
+    model.meta["corpus_digest"] = _signal_inputs_digest()
     model.meta["encoder_probe"] = encoder_probe(encoder)
     target = default_signals_dir(models_dir)
     model.save(target)

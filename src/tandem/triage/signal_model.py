@@ -47,8 +47,8 @@ SEED = 13
 # model off: for corrections ("that's not what I asked") the embedding cannot tell "that's not right"
 # from "that's right".
 THRESHOLD_FLOORS = {
-    "exception_request": 0.92, "human_request": 0.9, "sales_opportunity": 0.9, "misunderstanding": 1.0,
-    "frustration": 0.97, "public_escalation": 0.95, "vulnerability": 0.9, "dispute": 0.95, "churn": 0.9,
+    "exception_request": 0.95, "human_request": 0.9, "sales_opportunity": 0.9, "misunderstanding": 1.0,
+    "frustration": 0.98, "public_escalation": 0.95, "vulnerability": 0.92, "dispute": 0.96, "churn": 0.9,
 }  # fmt: skip
 
 
