@@ -20,6 +20,11 @@ CASES = [
     ("churn", "I'll start going to the gym from January", False),
     ("urgent_risk", "I've had to leave because of my partner and he can't find out where I've gone", True),
     ("vulnerability", "I've had to leave because of my partner and he can't find out where I've gone", True),
+    ("misunderstanding", "That's Leicester again I'm afraid. L E E D S.", True),
+    ("misunderstanding", "It's Leeds I need, the one at Birstall", True),
+    ("misunderstanding", "it's something I need for friday", False),
+    ("misunderstanding", "no sorry the wardrobe, not the bedside tables", True),
+    ("misunderstanding", "that's lovely again, thank you so much", False),
 ]
 
 
