@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("triage_models")]
 
 SIGNALS = {
     "human_request", "misunderstanding", "exception_request", "churn", "sales_opportunity",
-    "vulnerability", "dispute", "public_escalation", "frustration",
+    "vulnerability", "dispute", "public_escalation", "frustration", "multi_department",
 }  # fmt: skip
 
 
@@ -168,6 +168,11 @@ def test_learned_churn_and_sales_use_the_evidence_names_the_rules_read() -> None
     assert signals.sales_opportunity is True
 
 
+def test_learned_multi_department_is_the_evidence_the_rule_reads() -> None:
+    signals = apply_learned(Signals(), {"multi_department": _hit("multi_department")})
+    assert signals.evidence["multi_department"] == [_hit("multi_department").evidence()]
+
+
 def test_learned_frustration_is_evidence_for_the_rules_and_leaves_the_emotion_score_alone() -> None:
     signals = Signals.model_validate({"emotion": {"frustration": 0.2}})
     apply_learned(signals, {"frustration": _hit("frustration")})
@@ -201,3 +206,10 @@ def test_the_default_triage_reads_a_dispute_the_cues_do_not_know(models_dir: Pat
     assert clawback.dispute is True
     assert clawback.evidence["dispute"][0].startswith("model ")
     assert triage.assess("can I get a copy of my invoice for order A10234").dispute is False
+    passed_around = triage.assess(
+        "the fitters cracked the bathroom tiles putting the mirror up and now the shop and the online team "
+        "each say the other one should pay for the repair"
+    )
+    assert passed_around.evidence["multi_department"][0].startswith("model ")
+    two_questions = triage.assess("what time do you open on sunday? also do you sell lampshades")
+    assert "multi_department" not in two_questions.evidence

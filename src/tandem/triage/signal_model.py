@@ -49,6 +49,7 @@ SEED = 13
 THRESHOLD_FLOORS = {
     "exception_request": 0.95, "human_request": 0.9, "sales_opportunity": 0.9, "misunderstanding": 1.0,
     "frustration": 0.98, "public_escalation": 0.95, "vulnerability": 0.92, "dispute": 0.96, "churn": 0.9,
+    "multi_department": 0.9,
 }  # fmt: skip
 
 
