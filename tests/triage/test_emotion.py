@@ -41,6 +41,7 @@ FRUSTRATED = [
     "I hate this app, it logs me out every single time",
     "Absolutely disgusting service, never again",
     "I'm really annoyed that nobody told me the order was cancelled",
+    "I send 4 emails since 10 days and NOBODY answer me!! I am very angry now",
 ]
 CALM = [
     "Hi, could you tell me where my order is?",
@@ -58,6 +59,7 @@ CALM = [
     "The item was slightly smaller than I expected, can I exchange it?",
     "Good morning! I have a question about my warranty",
     "No rush, just wondering when the sale starts",
+    "I'm not angry, just curious when it will ship",
     "Thank you, you've been really helpful",
     "How do I return an item I bought in store?",
     "I think I entered the wrong postcode, can you check?",

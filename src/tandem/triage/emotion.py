@@ -41,12 +41,16 @@ _EXASPERATION = re.compile(
     r"\b(?:(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)|umpteenth|hundredth) time|how many (?:more )?times"
     r"|yet again|again and again|over and over|every single time|fed up|sick (?:and tired )?of|unacceptable"
     r"|ridiculous|unbelievable|disgrace(?:ful)?|useless|pathetic|(?:beyond|is|are) a (?:joke|farce)|you people"
-    r"|(?:no ?one|nobody) ever)\b",
+    r"|(?:no ?one|nobody) ever"
+    # Anger the customer states outright: "I am very angry now", "I'm absolutely fuming".
+    r"|i(?:'?m| am) (?:(?:so|very|really|absolutely|getting|now|bloody|quite|extremely) )*"
+    r"(?:angry|furious|livid|fuming|raging|seething|incensed))\b",
     re.IGNORECASE,
 )
 _REPETITION = re.compile(
     r"\b(?:(?:still|keep) (?:waiting|not|no|haven'?t|hasn'?t|can'?t)"
-    r"|(?:no ?one|nobody) (?:has )?(?:replied|replies|answered|answers|responded|responds|got back|gets back|helps?)"
+    r"|(?:no ?one|nobody) (?:has )?(?:replied|replies|reply|answered|answers|answer|responded|responds|got back|gets back"
+    r"|helps?)"
     r"|already (?:told|explained|called|emailed|sent|asked)|for weeks|for ages)\b",
     re.IGNORECASE,
 )
