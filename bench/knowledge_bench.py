@@ -182,6 +182,8 @@ def run() -> dict[str, Any]:
                     "keyword": search.KEYWORD_WEIGHT,
                     "keyword_half": search.KEYWORD_HALF,
                     "answer_threshold": search.ANSWER_THRESHOLD,
+                    "clear_lead_threshold": search.CLEAR_LEAD_THRESHOLD,
+                    "clear_lead_margin": search.CLEAR_LEAD_MARGIN,
                     "keyword_only_threshold": search.KEYWORD_ONLY_THRESHOLD,
                 },
                 "hybrid": {s: quality(session, questions[s], embed) for s in SPLITS},

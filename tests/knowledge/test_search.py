@@ -153,3 +153,29 @@ class TestWithoutTheEncoder:
         with kb() as session:
             found = search.search(session, 'password" OR body:* NEAR( -- ); DROP TABLE kb_article')
         assert found and found[0].article.slug == "reset-password"
+
+
+def _ranked(*scores: float, method: str = "hybrid") -> list[search.Match]:
+    from tandem.knowledge.retrieval import ArticleText, Match
+
+    return [Match(ArticleText(f"a{i}", f"Article {i}", "body"), score, "", method) for i, score in enumerate(scores)]
+
+
+@pytest.mark.parametrize(
+    ("scores", "method", "answers"),
+    [
+        ((0.5, 0.45), "hybrid", True),  # good enough on its own
+        ((0.38, 0.2), "hybrid", True),  # weaker, but it clearly leads the next article
+        ((0.38, 0.3), "hybrid", False),  # weaker and close to the next: could be either, so say so
+        ((0.38,), "semantic", True),  # the only candidate
+        ((0.3, 0.0), "hybrid", False),  # too weak whatever the lead
+        ((0.35, 0.1), "keyword", True),  # keywords alone (no encoder) have their own scale
+        ((0.25,), "keyword", False),
+        ((), "hybrid", False),
+    ],
+)
+def test_an_answer_needs_a_good_score_or_a_clear_lead(scores: tuple[float, ...], method: str, answers: bool) -> None:
+    ranked = _ranked(*scores, method=method)
+    chosen = search.good_enough(ranked)
+    assert (chosen is not None) is answers
+    assert chosen is None or chosen is ranked[0]

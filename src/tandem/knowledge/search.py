@@ -46,6 +46,12 @@ KEYWORD_HALF = {"sqlite": 8.0, "postgresql": 6.5}
 # Hybrid: below this fused score the best article is not good enough to answer from (dev: no unanswerable
 # question answered, 81% of answerable ones answered from the right article, 2% from a wrong one).
 ANSWER_THRESHOLD = 0.42
+# ...or from this score when the best article clearly leads the next one: a short or oddly worded question
+# ("hows long is the guarantee on headphones?") scores lower, but one article still stands out. Chosen on
+# dev (answered right 0.81 -> 0.85, no unanswerable question answered; the most cautious of the tied
+# margins); on held-out the answered-right share rose 0.80 -> 0.87 with no more false answers.
+CLEAR_LEAD_THRESHOLD = 0.36
+CLEAR_LEAD_MARGIN = 0.15
 # Keywords alone (no encoder): the squashed keyword score an answer needs (dev: 60% right, 10% wrong).
 KEYWORD_ONLY_THRESHOLD = 0.3
 # Articles with neither a keyword hit nor this much similarity are not candidates at all.
@@ -71,12 +77,20 @@ def search(session: Session, question: str, limit: int = 3, embed: Embed | None 
 
 def find_answer(session: Session, question: str, embed: Embed | None = None) -> Match | None:
     """The article to answer from, or None when nothing answers the question well enough."""
-    ranked = search(session, question, limit=1, embed=embed)
+    return good_enough(search(session, question, limit=2, embed=embed))
+
+
+def good_enough(ranked: Sequence[Match]) -> Match | None:
+    """The best of the ranked matches when it is good enough to answer from (pure: table-tested)."""
     if not ranked:
         return None
     best = ranked[0]
-    threshold = ANSWER_THRESHOLD if best.method != "keyword" else KEYWORD_ONLY_THRESHOLD
-    return best if best.score >= threshold else None
+    if best.method == "keyword":
+        return best if best.score >= KEYWORD_ONLY_THRESHOLD else None
+    lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    if best.score >= ANSWER_THRESHOLD or (best.score >= CLEAR_LEAD_THRESHOLD and lead >= CLEAR_LEAD_MARGIN):
+        return best
+    return None
 
 
 def gather(session: Session, question: str, embed: Embed | None) -> list[Evidence]:

@@ -49,8 +49,8 @@ _EXASPERATION = re.compile(
 )
 _REPETITION = re.compile(
     r"\b(?:(?:still|keep) (?:waiting|not|no|haven'?t|hasn'?t|can'?t)"
-    r"|(?:no ?one|nobody) (?:has )?(?:replied|replies|reply|answered|answers|answer|responded|responds|got back|gets back"
-    r"|helps?)"
+    r"|(?:no ?one|nobody) (?:has )?(?:replied|replies|reply|answered|answers|answer|responded|responds"
+    r"|got back|gets back|helps?)"
     r"|already (?:told|explained|called|emailed|sent|asked)|for weeks|for ages)\b",
     re.IGNORECASE,
 )
