@@ -41,6 +41,9 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 # Written by someone who had seen neither the rules nor their results (2026-11-23), measured once after
 # the last change: the honest estimate for conversations written by others. Never tuned on.
 FRESH = ROOT / "tests" / "scenarios_fresh"
+# Written the same way on 2026-11-23 and kept unopened until one measurement after the next session's last
+# change (fresh was read for failures after its own run, so it is spent).
+UNSEEN = ROOT / "tests" / "scenarios_unseen"
 RESULTS = ROOT / "bench" / "results" / "handoff.json"
 TARGETS = {"recall": 0.97, "right_primary_reason": 0.90, "unnecessary_handover_rate": 0.10}
 # The main CLI first; the hand-over module's own entry point if another domain's commands fail to load.
@@ -194,22 +197,24 @@ def markdown(results: dict[str, Any]) -> str:
         f"{quality['conversations']} conversations ({quality['required_handovers']} must hand over, "
         f"{quality['should_stay_with_ai']} must stay with the AI), replayed with `{' '.join(results['command'][1:])}`.",
         "",
-        "| measure | dev | held-out | all | fresh (unseen) | target |",
-        "|---|---|---|---|---|---|",
+        "| measure | dev | held-out | all | fresh (spent) | unseen | target |",
+        "|---|---|---|---|---|---|---|",
         *[
             f"| {name} | {_in(halves, 'dev', key)} | {_in(halves, 'held_out', key)} | {quality[key]} "
-            f"| {_in(halves, 'fresh', key)} | {target} |"
+            f"| {_in(halves, 'fresh', key)} | {_in(halves, 'unseen', key)} | {target} |"
             for name, key, target in rows
         ],
         "",
         f"*fresh*: {_in(halves, 'fresh', 'conversations')} conversations in tests/scenarios_fresh, written by "
-        "someone who had seen neither the rules nor any result, measured once after the last change.",
+        "someone who had seen neither the rules nor any result; measured once, then read for failures (spent). "
+        f"*unseen*: {_in(halves, 'unseen', 'conversations')} conversations in tests/scenarios_unseen, written the "
+        "same way and first run in this measurement: the honest estimate for conversations written by others.",
         "",
-        "| reason | dev | held-out | all | fresh | conversations (all) |",
-        "|---|---|---|---|---|---|",
+        "| reason | dev | held-out | all | fresh | unseen | conversations (all) |",
+        "|---|---|---|---|---|---|---|",
         *[
             f"| {r} | {_reason_in(halves, 'dev', r)} | {_reason_in(halves, 'held_out', r)} | {v['recall']} "
-            f"| {_reason_in(halves, 'fresh', r)} | {v['conversations']} |"
+            f"| {_reason_in(halves, 'fresh', r)} | {_reason_in(halves, 'unseen', r)} | {v['conversations']} |"
             for r, v in quality["per_reason_recall"].items()
         ],
         "",
@@ -231,14 +236,18 @@ def _reason_in(halves: dict[str, Any], half: str, reason: str) -> Any:
 def run() -> dict[str, Any]:
     started = time.perf_counter()
     scenarios = load_scenarios()
-    # BENCH_FRESH=0 while still changing things, so the fresh set stays unseen until the final run.
-    fresh = load_scenarios(FRESH) if FRESH.exists() and os.environ.get("BENCH_FRESH", "1") != "0" else []
+    # BENCH_FRESH=0 while still changing things, so the unseen set stays unseen until the final run.
+    others = os.environ.get("BENCH_FRESH", "1") != "0"
+    fresh = load_scenarios(FRESH) if FRESH.exists() and others else []
+    unseen = load_scenarios(UNSEEN) if UNSEEN.exists() and others else []
     split = split_of(scenarios)
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as scratch:
-        replayed, command = replay(scenarios + fresh, Path(scratch))
+        replayed, command = replay(scenarios + fresh + unseen, Path(scratch))
     halves = {half: score([s for s in scenarios if split[s["id"]] == half], replayed) for half in SPLITS}
     if fresh:
         halves["fresh"] = score(fresh, replayed)
+    if unseen:
+        halves["unseen"] = score(unseen, replayed)
     results: dict[str, Any] = {
         "quality": score(scenarios, replayed),
         "splits": halves,
