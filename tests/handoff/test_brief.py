@@ -12,6 +12,7 @@ import pytest
 
 from handoff.scripted import add_article, add_order, entities, make_customer, scripted_pipeline, start_for_customer
 from tandem.handoff import brief_service
+from tandem.handoff import service as handoff_service
 from tandem.handoff.brief import assemble_brief, emotion_trend, tenure
 from tandem.handoff.brief_facts import keyword_hits, mask, parse_money, summarise
 from tandem.handoff.brief_inputs import BriefInputs, CustomerView, MessageView, OrderView, PastExceptionView
@@ -362,7 +363,7 @@ class TestBriefThroughTheDesk:
         assert desk.say(conversation, token, "still waiting, hello??").status_code == 200
         # The desk refreshes the stored brief itself as each customer message arrives.
         with unit_of_work(desk.desk.factory) as session:
-            stored = brief_service.latest_handoff(session, conversation)
+            stored = handoff_service.latest_handoff(session, conversation)
             assert stored is not None and len(stored.brief["emotion"]) == 4
             assert [point["frustration"] for point in stored.brief["emotion"]][-1] == 0.95
 

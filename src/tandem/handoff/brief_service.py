@@ -37,6 +37,7 @@ from tandem.handoff.brief_inputs import (
 )
 from tandem.handoff.decision import Decision, Reason
 from tandem.handoff.models import Handoff
+from tandem.handoff.service import latest_handoff
 from tandem.kit import clock
 from tandem.knowledge.models import Article
 from tandem.triage.signals import Signals
@@ -131,11 +132,6 @@ def vulnerability_notes(session: Session, customer_id: int, now: datetime) -> li
         for v in customer_repository.vulnerabilities(session, customer_id)
         if v.expires_at is None or v.expires_at > now
     ]
-
-
-def latest_handoff(session: Session, conversation_id: int) -> Handoff | None:
-    query = select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc())
-    return session.scalars(query.limit(1)).first()
 
 
 # ---- loading ----------------------------------------------------------------------------------------

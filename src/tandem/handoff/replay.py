@@ -28,6 +28,7 @@ from tandem.customers import service as customer_service
 from tandem.customers.models import CustomerException
 from tandem.customers.schemas import CustomerCreate
 from tandem.handoff import brief_service
+from tandem.handoff import service as handoff_service
 from tandem.handoff.decision import Decision
 from tandem.handoff.state import HUMAN_OWNERS
 from tandem.kit import clock
@@ -153,7 +154,7 @@ class Replayer:
     def _final(self, conversation_id: int) -> tuple[dict[str, Any], dict[str, Any] | None, float | None]:
         with unit_of_work(self.factory) as session:
             conversation = conversation_service.get(session, conversation_id)
-            handoff = brief_service.latest_handoff(session, conversation_id)
+            handoff = handoff_service.latest_handoff(session, conversation_id)
             human = conversation.owner in HUMAN_OWNERS
             final = {
                 "owner": "human" if human else conversation.owner,

@@ -99,9 +99,7 @@ def escalate(
 def add_reasons(session: Session, conversation: Conversation, incoming: Decision, message_id: int) -> Handoff | None:
     """A message from a customer a person already has: new reasons join the open hand-over (see
     `update.widened`). Nothing is said to the customer; the agent's brief shows the new reasons."""
-    handoff = session.scalars(
-        select(Handoff).where(Handoff.conversation_id == conversation.id).order_by(Handoff.id.desc()).limit(1)
-    ).first()
+    handoff = latest_handoff(session, conversation.id)
     if handoff is None:
         return None
     current = Decision.model_validate(handoff.decision or {"owner": "human"})
@@ -156,6 +154,11 @@ def estimate_wait_seconds(session: Session, queue: str, priority: str) -> int:
     handle = session.scalar(select(Queue.avg_handle_minutes).where(Queue.name == queue)) or DEFAULT_HANDLE_MINUTES
     position = max(len(ahead), 1)
     return int(60 * handle * position / max(len(online), 1))
+
+
+def latest_handoff(session: Session, conversation_id: int) -> Handoff | None:
+    query = select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc())
+    return session.scalars(query.limit(1)).first()
 
 
 def for_message(session: Session, message_id: int) -> Handoff | None:
