@@ -874,6 +874,17 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def on_own_store(folder: Path, split: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """A later set on a freshly seeded store of its own; BENCH_FRESH=0 leaves it out (kept unseen)."""
+    if not folder.exists() or os.environ.get("BENCH_FRESH", "1") == "0":
+        return [], {}
+    scenarios = load_scenarios(folder)
+    for scenario in scenarios:
+        scenario["split"] = split
+    with desk_in() as desk:
+        return scenarios, run_quality(desk, scenarios)
+
+
 def run() -> dict[str, Any]:
     started = time.perf_counter()
     scenarios = load_scenarios()
@@ -897,21 +908,8 @@ def run() -> dict[str, Any]:
             # After the first fresh set on the same store: its placeholders were bound in this order.
             fresh2_results = run_quality(desk, fresh2) if fresh2 else {}
             fresh3_results = run_quality(desk, fresh3) if fresh3 else {}
-        others = os.environ.get("BENCH_FRESH", "1") != "0"
-        fresh4 = load_scenarios(FRESH4) if FRESH4.exists() and others else []
-        for scenario in fresh4:
-            scenario["split"] = "fresh4"
-        fresh4_results: dict[str, dict[str, Any]] = {}
-        if fresh4:
-            with desk_in() as desk:
-                fresh4_results = run_quality(desk, fresh4)
-        unseen = load_scenarios(UNSEEN) if UNSEEN.exists() and others else []
-        for scenario in unseen:
-            scenario["split"] = "unseen"
-        unseen_results: dict[str, dict[str, Any]] = {}
-        if unseen:
-            with desk_in() as desk:
-                unseen_results = run_quality(desk, unseen)
+        fresh4, fresh4_results = on_own_store(FRESH4, "fresh4")
+        unseen, unseen_results = on_own_store(UNSEEN, "unseen")
         latency = run_latency(workdir, workdir / "seeded.db", scenarios) if LATENCY_CONVERSATIONS else {}
     report: dict[str, Any] = {
         "all": score(scenarios, results),
