@@ -102,9 +102,9 @@ def add_reasons(session: Session, conversation: Conversation, incoming: Decision
     handoff = latest_handoff(session, conversation.id)
     if handoff is None:
         return None
-    current = Decision.model_validate(handoff.decision or {"owner": "human"})
-    if not current.reasons:
-        current = current.model_copy(update={"queue": handoff.queue, "priority": handoff.priority})
+    # The row holds the live queue and priority (routing and earlier updates write them there).
+    stored = Decision.model_validate(handoff.decision or {"owner": "human"})
+    current = stored.model_copy(update={"queue": handoff.queue, "priority": handoff.priority})
     update = widened(current, incoming, still_queued=conversation.owner == "queued")
     if update is None:
         return None

@@ -9,11 +9,11 @@ the queue its new primary reason belongs to.
 from __future__ import annotations
 
 from tandem.handoff.decision import SKILL_ONLY_REASONS, Decision, FiredReason, Reason
+from tandem.handoff.rules import PRIORITIES
 
 # Reasons about the AI's own turns. Once a person owns the conversation the AI is silent, so "that's
 # not what I asked" is said to the person, and these cannot newly apply.
 AI_TURN_REASONS = frozenset({Reason.LOW_CONFIDENCE, Reason.REPEATED_MISUNDERSTANDING, Reason.AI_UNAVAILABLE})
-PRIORITY_ORDER = ("low", "normal", "high", "urgent")
 
 
 def widened(current: Decision, incoming: Decision, still_queued: bool) -> Decision | None:
@@ -31,7 +31,7 @@ def widened(current: Decision, incoming: Decision, still_queued: bool) -> Decisi
             "owner": "human",
             "reasons": reasons,
             "queue": queue,
-            "priority": max(priorities, key=PRIORITY_ORDER.index),
+            "priority": max(priorities, key=PRIORITIES.index),
         }
     )
 
