@@ -65,6 +65,9 @@ FRESH4 = ROOT / "tests" / "skill_scenarios_fresh4"
 # Written the same day, before fresh 4's run, and kept unopened until one measurement after the next
 # session's last change, on a store of its own (fresh 4 was read for failures after its run: spent).
 UNSEEN = ROOT / "tests" / "skill_scenarios_unseen"
+# Written blind in session 11 (unseen was measured once that session, then read for failures: spent) and
+# first run in session 12's one measurement, on a store of its own.
+UNSEEN2 = ROOT / "tests" / "skill_scenarios_unseen2"
 RESULTS = ROOT / "bench" / "results" / "assistant.json"
 MODELS = ROOT / "var" / "models"
 SPLITS = ("dev", "held_out")
@@ -501,8 +504,10 @@ def run_scenario(desk: Desk, scenario: dict[str, Any]) -> dict[str, Any]:
     """Replay one scenario (after its earlier conversations, if any) and compare with what it expects."""
     bindings = Bindings(desk.data, scenario["id"])
     try:
-        before = [bindings.resolve(turns) for turns in scenario.get("before", [])]
+        # Bind the scenario's orders together first: resolving `before` on its own would bind its orders
+        # to one customer and the later turns' orders to another.
         bindings.prepare(scenario.get("before", []), scenario["turns"], scenario["expected"])
+        before = [bindings.resolve(turns) for turns in scenario.get("before", [])]
         turns = bindings.resolve(scenario["turns"])
         expected = bindings.resolve(scenario["expected"])
     except LookupError as error:
@@ -786,9 +791,11 @@ def markdown(results: dict[str, Any]) -> str:
     fresh3 = results.get("fresh3") or {}
     fresh4 = results.get("fresh4") or {}
     unseen = results.get("unseen") or {}
+    unseen2 = results.get("unseen2") or {}
 
     def row(name: str, key: str, target: str) -> str:
         cells = [
+            unseen2.get(key, "–"),
             unseen.get(key, "–"),
             fresh4.get(key, "–"),
             fresh3.get(key, "–"),
@@ -820,11 +827,13 @@ def markdown(results: dict[str, Any]) -> str:
         f"{fresh4.get('scenarios', 0)} conversations, on a store of its own) was written on 2026-11-23 without "
         "seeing the assistant run, measured once, then read for failures (spent). *Unseen* "
         f"(tests/skill_scenarios_unseen/, {unseen.get('scenarios', 0)} conversations, on a store of its own) was "
-        "written the same day and first run in this measurement, after the last change: the honest number.",
+        "written the same day, measured once in session 11, then read for failures (spent). *Unseen 2* "
+        f"(tests/skill_scenarios_unseen2/, {unseen2.get('scenarios', 0)} conversations, on a store of its own) was "
+        "written blind in session 11 and first run in this measurement, after the last change: the honest number.",
         "",
-        "| measure | unseen | fresh 4 (spent) | fresh 3 (spent) | fresh 2 (spent) | fresh 1 (spent) | held-out | dev "
-        "| all (held-out + dev) | target |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| measure | unseen 2 | unseen (spent) | fresh 4 (spent) | fresh 3 (spent) | fresh 2 (spent) | fresh 1 (spent) "
+        "| held-out | dev | all (held-out + dev) | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         row("routine conversations resolved correctly by the AI", "routine_resolved_correctly", "≥ 0.90"),
         row("hand-overs when out of policy", "out_of_policy_handover_rate", "1.0"),
         row("out-of-policy scenarios fully correct (incl. refusals without disclosure)", "out_of_policy_correct", ""),
@@ -866,6 +875,7 @@ def markdown(results: dict[str, Any]) -> str:
         + (fresh3.get("failures") or [])
         + (fresh4.get("failures") or [])
         + (unseen.get("failures") or [])
+        + (unseen2.get("failures") or [])
     )
     if failures:
         lines += ["", f"Failures ({len(failures)}; known assistant bugs, expectations not weakened):", ""]
@@ -910,6 +920,7 @@ def run() -> dict[str, Any]:
             fresh3_results = run_quality(desk, fresh3) if fresh3 else {}
         fresh4, fresh4_results = on_own_store(FRESH4, "fresh4")
         unseen, unseen_results = on_own_store(UNSEEN, "unseen")
+        unseen2, unseen2_results = on_own_store(UNSEEN2, "unseen2")
         latency = run_latency(workdir, workdir / "seeded.db", scenarios) if LATENCY_CONVERSATIONS else {}
     report: dict[str, Any] = {
         "all": score(scenarios, results),
@@ -924,6 +935,8 @@ def run() -> dict[str, Any]:
         "fresh4_results": fresh4_results,
         "unseen": score(unseen, unseen_results) if unseen else None,
         "unseen_results": unseen_results,
+        "unseen2": score(unseen2, unseen2_results) if unseen2 else None,
+        "unseen2_results": unseen2_results,
         "latency": latency,
         "targets": TARGETS,
         "machine": {"cores": os.cpu_count(), "note": "2 cores shared with other work while measuring"},

@@ -42,8 +42,11 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 # the last change: the honest estimate for conversations written by others. Never tuned on.
 FRESH = ROOT / "tests" / "scenarios_fresh"
 # Written the same way on 2026-11-23 and kept unopened until one measurement after the next session's last
-# change (fresh was read for failures after its own run, so it is spent).
+# change (fresh was read for failures after its own run, so it is spent). Measured once in session 11,
+# then read for failures in session 12: spent too.
 UNSEEN = ROOT / "tests" / "scenarios_unseen"
+# The second unseen set, written blind in session 11 and first run in session 12's one measurement.
+UNSEEN2 = ROOT / "tests" / "scenarios_unseen2"
 RESULTS = ROOT / "bench" / "results" / "handoff.json"
 TARGETS = {"recall": 0.97, "right_primary_reason": 0.90, "unnecessary_handover_rate": 0.10}
 # The main CLI first; the hand-over module's own entry point if another domain's commands fail to load.
@@ -197,24 +200,27 @@ def markdown(results: dict[str, Any]) -> str:
         f"{quality['conversations']} conversations ({quality['required_handovers']} must hand over, "
         f"{quality['should_stay_with_ai']} must stay with the AI), replayed with `{' '.join(results['command'][1:])}`.",
         "",
-        "| measure | dev | held-out | all | fresh (spent) | unseen | target |",
-        "|---|---|---|---|---|---|---|",
+        "| measure | dev | held-out | all | fresh (spent) | unseen (spent) | unseen 2 | target |",
+        "|---|---|---|---|---|---|---|---|",
         *[
             f"| {name} | {_in(halves, 'dev', key)} | {_in(halves, 'held_out', key)} | {quality[key]} "
-            f"| {_in(halves, 'fresh', key)} | {_in(halves, 'unseen', key)} | {target} |"
+            f"| {_in(halves, 'fresh', key)} | {_in(halves, 'unseen', key)} | {_in(halves, 'unseen2', key)} | {target} |"
             for name, key, target in rows
         ],
         "",
         f"*fresh*: {_in(halves, 'fresh', 'conversations')} conversations in tests/scenarios_fresh, written by "
         "someone who had seen neither the rules nor any result; measured once, then read for failures (spent). "
         f"*unseen*: {_in(halves, 'unseen', 'conversations')} conversations in tests/scenarios_unseen, written the "
-        "same way and first run in this measurement: the honest estimate for conversations written by others.",
+        "same way, measured once in session 11 and then read for failures (spent). "
+        f"*unseen 2*: {_in(halves, 'unseen2', 'conversations')} conversations in tests/scenarios_unseen2, written "
+        "the same way and first run in this measurement: the honest estimate for conversations written by others.",
         "",
-        "| reason | dev | held-out | all | fresh | unseen | conversations (all) |",
-        "|---|---|---|---|---|---|---|",
+        "| reason | dev | held-out | all | fresh | unseen | unseen 2 | conversations (all) |",
+        "|---|---|---|---|---|---|---|---|",
         *[
             f"| {r} | {_reason_in(halves, 'dev', r)} | {_reason_in(halves, 'held_out', r)} | {v['recall']} "
-            f"| {_reason_in(halves, 'fresh', r)} | {_reason_in(halves, 'unseen', r)} | {v['conversations']} |"
+            f"| {_reason_in(halves, 'fresh', r)} | {_reason_in(halves, 'unseen', r)} "
+            f"| {_reason_in(halves, 'unseen2', r)} | {v['conversations']} |"
             for r, v in quality["per_reason_recall"].items()
         ],
         "",
@@ -240,14 +246,17 @@ def run() -> dict[str, Any]:
     others = os.environ.get("BENCH_FRESH", "1") != "0"
     fresh = load_scenarios(FRESH) if FRESH.exists() and others else []
     unseen = load_scenarios(UNSEEN) if UNSEEN.exists() and others else []
+    unseen2 = load_scenarios(UNSEEN2) if UNSEEN2.exists() and others else []
     split = split_of(scenarios)
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as scratch:
-        replayed, command = replay(scenarios + fresh + unseen, Path(scratch))
+        replayed, command = replay(scenarios + fresh + unseen + unseen2, Path(scratch))
     halves = {half: score([s for s in scenarios if split[s["id"]] == half], replayed) for half in SPLITS}
     if fresh:
         halves["fresh"] = score(fresh, replayed)
     if unseen:
         halves["unseen"] = score(unseen, replayed)
+    if unseen2:
+        halves["unseen2"] = score(unseen2, replayed)
     results: dict[str, Any] = {
         "quality": score(scenarios, replayed),
         "splits": halves,

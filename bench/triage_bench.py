@@ -204,6 +204,7 @@ def goemotions_baseline(dev_texts: list[str], dev_truth: np.ndarray) -> float:
 
 def bench_runtime(sample: list[str]) -> dict[str, Any]:
     """Per-message latency and batch throughput in process; cold load time and RSS in a fresh process."""
+    from tandem.triage.cli import BATCH  # batched as `tandem triage --file` batches
     from tandem.triage.service import Triage
 
     triage = Triage.load(build_missing=True)
@@ -219,8 +220,8 @@ def bench_runtime(sample: list[str]) -> dict[str, Any]:
     cpu_ms = (time.process_time() - cpu_started) * 1000 / len(latencies)
     batch = sample[:2000]
     started, cpu_started = time.perf_counter(), time.process_time()
-    for start in range(0, len(batch), 64):
-        triage.assess_batch(batch[start : start + 64])
+    for start in range(0, len(batch), BATCH):
+        triage.assess_batch(batch[start : start + BATCH])
     throughput = len(batch) / (time.perf_counter() - started)
     batch_cpu_ms = (time.process_time() - cpu_started) * 1000 / len(batch)
     return {

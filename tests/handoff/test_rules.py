@@ -307,9 +307,10 @@ def test_thresholds_from_the_file_change_the_outcome(threshold: str, frustration
 
 def test_consequential_intents_are_listed_in_the_file() -> None:
     rules = parse_rules(default_text().replace("    - refund\n", "    - refund\n    - reset_password\n"))
-    signals = Signals.model_validate({"intent": {"name": "reset_password", "confidence": 0.4}})
-    assert decide(signals, ConversationState(), CustomerProfile(), rules).reason_codes == ["low_confidence"]
-    assert decide(signals, ConversationState(), CustomerProfile(), load_rules()).owner == "ai"
+    signals = Signals.model_validate({"intent": {"name": "reset_password", "confidence": 0.5}})
+    after_an_unclear_message = ConversationState(consecutive_misunderstandings=1)
+    assert decide(signals, after_an_unclear_message, CustomerProfile(), rules).reason_codes == ["low_confidence"]
+    assert decide(signals, after_an_unclear_message, CustomerProfile(), load_rules()).owner == "ai"
 
 
 def test_rank_decides_the_primary_reason() -> None:

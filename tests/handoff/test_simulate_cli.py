@@ -27,6 +27,7 @@ SCRIPT = {
     "a person please": {"human_requested": True},
     "fed up": {"emotion": {"frustration": 0.75, "frustrated": True}},
     "refund my order": {"intent": {"name": "refund", "confidence": 0.65, "department": "orders"}},
+    "the thing from before": {"out_of_scope": True},
 }
 DEFAULT_RULES = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
 
@@ -84,12 +85,18 @@ def cli() -> Iterator[typer.Typer]:
 
 @pytest.fixture
 def history(sqlite_url: str) -> dict[str, int]:
-    """Three past conversations: one asked for a person, one fed up (0.75), one a refund the AI half-understood."""
+    """Three past conversations: one asked for a person, one fed up (0.75), and one a refund the AI
+    half-understood after an unclear opening message."""
     desk = DeskClient(sqlite_url, pipeline=scripted_pipeline(SCRIPT))
     ids = {}
-    for name, text in (("asked", "a person please"), ("fed_up", "I'm fed up"), ("refund", "refund my order")):
+    conversations = (
+        ("asked", "hello", "a person please"),
+        ("fed_up", "hello", "I'm fed up"),
+        ("refund", "the thing from before", "refund my order"),
+    )
+    for name, opening, text in conversations:
         conversation, token = start_for_customer(desk, make_customer(desk, tier="standard", lifetime_value="100"))
-        desk.say(conversation, token, "hello")
+        desk.say(conversation, token, opening)
         desk.say(conversation, token, text)
         ids[name] = conversation
     desk.close()

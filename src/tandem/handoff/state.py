@@ -74,7 +74,9 @@ def next_state(state: ConversationState, signals: Signals, decision: Decision) -
             "consecutive_misunderstandings": (
                 state.consecutive_misunderstandings + 1 if decision.turn_misunderstood else 0
             ),
-            "corrections": state.corrections + int(signals.misunderstanding),
+            # The opening message cannot correct the assistant, which has not said anything yet:
+            # "I don't want a refund, I'd like it fixed" states a wish there.
+            "corrections": state.corrections + int(signals.misunderstanding and state.customer_turns > 0),
             "frustration_history": (*state.frustration_history, signals.emotion.frustration)[
                 -FRUSTRATION_HISTORY_LIMIT:
             ],

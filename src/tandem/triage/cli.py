@@ -34,7 +34,8 @@ triage_app = typer.Typer(
 )
 intents_app = typer.Typer(help="Train intent classifiers.", no_args_is_help=True)
 
-BATCH = 64
+# Messages per assess_batch call: the encoder sorts a call's messages by length, so bigger calls pad less.
+BATCH = 256
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,10 @@ _EXASPERATION = re.compile(
     r"|(?:no ?one|nobody) ever"
     # Anger the customer states outright: "I am very angry now", "I'm absolutely fuming".
     r"|i(?:'?m| am) (?:(?:so|very|really|absolutely|getting|now|bloody|quite|extremely) )*"
-    r"(?:angry|furious|livid|fuming|raging|seething|incensed))\b",
+    r"(?:angry|furious|livid|fuming|raging|seething|incensed)"
+    # Scorn as a question: "Does anyone in your warehouse actually know how to pack a box??"
+    r"|(?:does|do|is|are) (?:any ?one|any ?body|you(?: people| lot| guys)?)(?: \w+){0,4}? (?:actually|even|ever)"
+    r" (?:know|care|read|check|bother|listen|work|there|reading|listening|working))\b",
     re.IGNORECASE,
 )
 _REPETITION = re.compile(

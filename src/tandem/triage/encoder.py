@@ -273,14 +273,14 @@ def build_encoder(models_dir: Path, weights_dir: Path | None = None) -> Path:
 class Encoder:
     """Sentence embeddings (L2-normalised float32 rows) from the graph built by `build_encoder`."""
 
-    def __init__(self, session: Any, tokenizer: Any, dimension: int, batch_size: int = 32) -> None:
+    def __init__(self, session: Any, tokenizer: Any, dimension: int, batch_size: int = 16) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self.dimension = dimension
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, models_dir: Path, threads: int = 2, batch_size: int = 32) -> Encoder:
+    def load(cls, models_dir: Path, threads: int = 2, batch_size: int = 16) -> Encoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

@@ -39,6 +39,13 @@ def test_agreement_is_not_a_misunderstanding() -> None:
         "No no, not the blue one. I say green.",
         "thats not mine - mine is 7754 not 7745",
         "Afraid we're still crossed wires",
+        "Sorry, not the billing address, the delivery address",
+        "I don't want a refund, I'd like an exchange",
+        "Not store credit either, sorry. A straight exchange",
+        "no no, I not want cancel the order",
+        "not the TV stand, the TV itself",
+        "Sorry, I think you've got it backwards, the gmail one is the new one",
+        "No, that's the wrong way round again",
     ],
 )
 def test_corrections_as_people_type_them(text: str) -> None:
@@ -46,7 +53,15 @@ def test_corrections_as_people_type_them(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["no thanks, that's all", "it's not my first time ordering, love your stuff", "no rush, it's not urgent"]
+    "text",
+    [
+        "no thanks, that's all",
+        "it's not my first time ordering, love your stuff",
+        "no rush, it's not urgent",
+        "Not sure either, sorry",
+        "Not too bad thanks, I need to check my order",
+        "Sorry, not sure which one, the blue or grey?",
+    ],
 )
 def test_a_plain_no_is_not_a_correction(text: str) -> None:
     assert not detector.detect(text).fired

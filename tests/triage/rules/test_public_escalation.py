@@ -39,6 +39,8 @@ def test_phrasings_cover_every_label() -> None:
         "How do I press the reset button?",
         "I'd like to leave a review, the blender is amazing",
         "Is the 5 star hotel voucher still valid?",
+        "Really happy with my new fridge, where can I leave you a review on Trustpilot?",
+        "I'll leave you a glowing review on Trustpilot",
     ],
 )
 def test_mentioning_a_platform_is_not_a_threat(text: str) -> None:
@@ -51,6 +53,8 @@ def test_mentioning_a_platform_is_not_a_threat(text: str) -> None:
         ("I'm going to post this on twitter", "social_media"),
         ("I'll be telling the newspapers", "press"),
         ("expect a 1-star review", "reviews"),
+        ("I'm putting a thread up on Mumsnet tonight with every screenshot", "social_media"),
+        ("I'll be leaving a review on Trustpilot about this shambles", "reviews"),
     ],
 )
 def test_labels(text: str, label: str) -> None:

@@ -213,6 +213,19 @@ RESELLER = re.compile(
     r"\b(wholesale|resell\w*|stockists?|stock your|distribut\w+|trade account|retail partner\w*)\b", re.I
 )
 DEFAULT_VOLUME_UNITS = 100
+# Premises or people a purchase is for: "a 22-room hotel", "30 classrooms", "40 people", "9 flats".
+PREMISES = re.compile(
+    r"\b(\d{1,4})[- ](?:student |short[- ]let |holiday |rental |guest |hotel |in-room )?"
+    r"(?:rooms?|bedrooms?|classrooms?|flats?|apartments?|houses|properties|lets|offices|sites|branches|stores|"
+    r"suites|people|staff|employees|units? of accommodation)\b",
+    re.I,
+)
+# Furniture for several premises is a big-ticket fit-out, whatever the count of any one item.
+FURNISHING = re.compile(r"\b(furnish\w*|furniture|desks?|chairs|beds|sofas?|wardrobes?|tables)\b", re.I)
+FURNISHING_SCALE = re.compile(
+    r"\b(kit(?:ting)? (?:\w+ ){0,3}?out|each|every|all of them|for all|fully|package)\b", re.I
+)
+DEFAULT_PREMISES = 20
 
 
 def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decimal, opening: bool) -> str | None:
@@ -233,9 +246,22 @@ def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decima
         return f"A volume enquiry for {units} units (a person takes volume from {volume} units)"
     if RESELLER.search(ctx.text):
         return "A reseller or wholesale enquiry: terms are a salesperson's call"
-    if PROJECT.search(ctx.text):
+    if PROJECT.search(ctx.text) or _furnishing_project(ctx.text):
         return "A fit-out, refurbishment or fleet: a project for a salesperson to scope"
+    premises = max((int(m.group(1)) for m in PREMISES.finditer(ctx.text)), default=0)
+    if premises >= DEFAULT_PREMISES:
+        return f"Buying for {premises} rooms, premises or people: a project for a salesperson to scope"
     return None
+
+
+def _furnishing_project(text: str) -> bool:
+    """Furniture for several premises or many units ("beds, desks and wardrobes for 12 student flats")."""
+    if not FURNISHING.search(text):
+        return False
+    # "3 beds" counts items, not premises.
+    several = any(int(m.group(1)) >= 2 and not FURNISHING.search(m.group(0)) for m in PREMISES.finditer(text))
+    many = (slots.quantity(text) or 0) >= 10
+    return several or (many and bool(FURNISHING_SCALE.search(text)))
 
 
 def _units(size: str | None) -> int | None:
