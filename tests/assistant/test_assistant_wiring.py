@@ -140,6 +140,21 @@ class TestSalesAndCases:
         said = customer().says("I'm a developer fitting out 24 new-build flats and need ovens and hobs for each one")
         assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
 
+    @pytest.mark.parametrize(
+        "opening",
+        [
+            "im a landlord doing up 12 student flats, need beds, desks, wardrobes and sofas for all of them",
+            "We're a 22-room boutique hotel replacing all the in-room TVs in January, can you quote?",
+        ],
+    )
+    def test_furnishing_many_premises_goes_to_sales_at_once(self, customer, opening: str) -> None:
+        said = customer().says(opening)
+        assert said.owner in ("queued", "human") and said.handoff["reasons"] == ["sales_opportunity"]
+
+    def test_a_few_items_of_furniture_are_qualified_first(self, customer) -> None:
+        said = customer().says("can I get a business discount on 3 beds for our staff rooms?")
+        assert said.owner == "ai" and said.situation.startswith("qualify_lead.ask_"), said.situation
+
     def test_a_size_given_in_answer_is_one_more_fact_not_a_reason_to_stop_qualifying(self, customer) -> None:
         chat = customer()
         chat.says("do you do business pricing on headsets for a call centre?")

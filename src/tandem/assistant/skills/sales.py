@@ -249,7 +249,7 @@ def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decima
     if PROJECT.search(ctx.text) or _furnishing_project(ctx.text):
         return "A fit-out, refurbishment or fleet: a project for a salesperson to scope"
     premises = max((int(m.group(1)) for m in PREMISES.finditer(ctx.text)), default=0)
-    if premises >= DEFAULT_PREMISES:
+    if premises >= int((ctx.setting("sales") or {}).get("premises_handover", DEFAULT_PREMISES)):
         return f"Buying for {premises} rooms, premises or people: a project for a salesperson to scope"
     return None
 
