@@ -47,6 +47,8 @@ FRESH = ROOT / "tests" / "scenarios_fresh"
 UNSEEN = ROOT / "tests" / "scenarios_unseen"
 # The second unseen set, written blind in session 11 and first run in session 12's one measurement.
 UNSEEN2 = ROOT / "tests" / "scenarios_unseen2"
+# The sets written by others, each scored as its own column next to dev and held-out.
+LATER_SETS = {"fresh": FRESH, "unseen": UNSEEN, "unseen2": UNSEEN2}
 RESULTS = ROOT / "bench" / "results" / "handoff.json"
 TARGETS = {"recall": 0.97, "right_primary_reason": 0.90, "unnecessary_handover_rate": 0.10}
 # The main CLI first; the hand-over module's own entry point if another domain's commands fail to load.
@@ -244,19 +246,12 @@ def run() -> dict[str, Any]:
     scenarios = load_scenarios()
     # BENCH_FRESH=0 while still changing things, so the unseen set stays unseen until the final run.
     others = os.environ.get("BENCH_FRESH", "1") != "0"
-    fresh = load_scenarios(FRESH) if FRESH.exists() and others else []
-    unseen = load_scenarios(UNSEEN) if UNSEEN.exists() and others else []
-    unseen2 = load_scenarios(UNSEEN2) if UNSEEN2.exists() and others else []
+    later = {name: load_scenarios(folder) for name, folder in LATER_SETS.items() if folder.exists() and others}
     split = split_of(scenarios)
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as scratch:
-        replayed, command = replay(scenarios + fresh + unseen + unseen2, Path(scratch))
+        replayed, command = replay(scenarios + [s for group in later.values() for s in group], Path(scratch))
     halves = {half: score([s for s in scenarios if split[s["id"]] == half], replayed) for half in SPLITS}
-    if fresh:
-        halves["fresh"] = score(fresh, replayed)
-    if unseen:
-        halves["unseen"] = score(unseen, replayed)
-    if unseen2:
-        halves["unseen2"] = score(unseen2, replayed)
+    halves.update({name: score(group, replayed) for name, group in later.items()})
     results: dict[str, Any] = {
         "quality": score(scenarios, replayed),
         "splits": halves,

@@ -89,5 +89,5 @@ def _encoder(models_dir: Path | None, threads: int) -> Any:
     key = (str(root.resolve()), threads)
     with _LOCK:
         if key not in _ENCODERS:
-            _ENCODERS[key] = Encoder.load(root, threads=threads, batch_size=16)
+            _ENCODERS[key] = Encoder.load(root, threads=threads)
         return _ENCODERS[key]

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tandem.triage.settings import ENCODER_BATCH_ROWS
+
 ONNX_NAME = "minilm.onnx"
 PADDING_PIECE = "[PAD]"
 TOKENIZER_NAME = "minilm.tokenizer.json"
@@ -273,14 +275,14 @@ def build_encoder(models_dir: Path, weights_dir: Path | None = None) -> Path:
 class Encoder:
     """Sentence embeddings (L2-normalised float32 rows) from the graph built by `build_encoder`."""
 
-    def __init__(self, session: Any, tokenizer: Any, dimension: int, batch_size: int = 16) -> None:
+    def __init__(self, session: Any, tokenizer: Any, dimension: int, batch_size: int = ENCODER_BATCH_ROWS) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self.dimension = dimension
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, models_dir: Path, threads: int = 2, batch_size: int = 16) -> Encoder:
+    def load(cls, models_dir: Path, threads: int = 2, batch_size: int = ENCODER_BATCH_ROWS) -> Encoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

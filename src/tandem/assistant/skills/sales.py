@@ -240,28 +240,27 @@ def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decima
         return f"A lead worth {_money(budget)} (a person takes leads from {_money(threshold)})"
     if not opening:
         return None
+    sales = ctx.setting("sales") or {}
     units = _units(task.slots.get("size"))
-    volume = int((ctx.setting("sales") or {}).get("volume_handover_units", DEFAULT_VOLUME_UNITS))
+    volume = int(sales.get("volume_handover_units", DEFAULT_VOLUME_UNITS))
     if units is not None and units >= volume:
         return f"A volume enquiry for {units} units (a person takes volume from {volume} units)"
     if RESELLER.search(ctx.text):
         return "A reseller or wholesale enquiry: terms are a salesperson's call"
-    if PROJECT.search(ctx.text) or _furnishing_project(ctx.text):
-        return "A fit-out, refurbishment or fleet: a project for a salesperson to scope"
     premises = max((int(m.group(1)) for m in PREMISES.finditer(ctx.text)), default=0)
-    if premises >= int((ctx.setting("sales") or {}).get("premises_handover", DEFAULT_PREMISES)):
+    if PROJECT.search(ctx.text) or _furnishing_project(ctx.text, premises):
+        return "A fit-out, refurbishment or fleet: a project for a salesperson to scope"
+    if premises >= int(sales.get("premises_handover", DEFAULT_PREMISES)):
         return f"Buying for {premises} rooms, premises or people: a project for a salesperson to scope"
     return None
 
 
-def _furnishing_project(text: str) -> bool:
+def _furnishing_project(text: str, premises: int) -> bool:
     """Furniture for several premises or many units ("beds, desks and wardrobes for 12 student flats")."""
     if not FURNISHING.search(text):
         return False
-    # "3 beds" counts items, not premises.
-    several = any(int(m.group(1)) >= 2 and not FURNISHING.search(m.group(0)) for m in PREMISES.finditer(text))
     many = (slots.quantity(text) or 0) >= 10
-    return several or (many and bool(FURNISHING_SCALE.search(text)))
+    return premises >= 2 or (many and bool(FURNISHING_SCALE.search(text)))
 
 
 def _units(size: str | None) -> int | None:
