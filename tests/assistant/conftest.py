@@ -62,6 +62,7 @@ class Said:
     handoff: dict[str, Any] | None
     # Which template the AI answered with (from the audit trail: customers never see it).
     situation: str | None
+    skill: str | None = None
 
     @property
     def text(self) -> str:
@@ -83,7 +84,7 @@ class ChattingCustomer:
         response = self.desk.say(self.conversation_id, self.token, text)
         assert response.status_code == 200, response.text
         body = response.json()
-        situation = None
+        situation = skill = None
         if any(r["author_kind"] == "ai" for r in body["replies"]):
             with unit_of_work(self.desk.desk.factory) as session:
                 replied = session.scalars(
@@ -92,7 +93,8 @@ class ChattingCustomer:
                     .order_by(Event.id.desc())
                 ).first()
                 situation = replied.payload.get("situation") if replied else None
-        return Said(body["owner"], body["replies"], body.get("handoff"), situation)
+                skill = replied.payload.get("skill") if replied else None
+        return Said(body["owner"], body["replies"], body.get("handoff"), situation, skill)
 
 
 @dataclass

@@ -187,6 +187,26 @@ class TestIdentityAndContactDetails:
         )
         assert linked.json()["customer_id"] == person.id
 
+    def test_an_email_volunteered_before_anything_was_asked_is_used_for_the_check(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered" and o.total < 100 and days_old(o) < 20)
+        person = demo.customer(order.customer_id)
+        chat = customer()
+        assert chat.says(f"hi it's {person.email}, I'd like a refund").situation == "refund.ask_number"
+        asked = chat.says(f"order's {order.number}, never opened it, just don't need it anymore")
+        assert asked.situation == "identity.ask_postcode"  # the email is not asked for again
+        assert chat.says(postcode_of(person)).situation == "refund.confirm"
+
+    def test_a_corrected_email_restarts_the_check_with_the_new_address(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered" and o.total < 100 and days_old(o) < 20)
+        person = demo.customer(order.customer_id)
+        other = demo.customer(demo.order(lambda o: o.customer_id != person.id).customer_id)
+        chat = customer()
+        chat.says(f"refund on {order.number} please, it's the wrong size and hasn't been worn")
+        assert chat.says(other.email).situation == "identity.ask_postcode"
+        corrected = chat.says(f"Sorry, that's my partner's email. Mine is {person.email}")
+        assert corrected.situation == "identity.ask_postcode"
+        assert chat.says(postcode_of(person)).situation == "refund.confirm"
+
 
 class TestAppointments:
     def test_book_then_cancel_each_only_after_a_yes(self, customer, demo: Demo) -> None:
@@ -215,6 +235,22 @@ class TestAppointments:
         assert again.says("yes cancel that one").situation == "appointment.cancelled"
         freed = demo.read(lambda s: s.get(AppointmentSlot, slots[0].id))
         assert freed.status == "free" and freed.customer_id is None
+
+    def test_naming_another_day_at_the_offer_is_a_new_question_not_a_second_try(self, customer, demo: Demo) -> None:
+        person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
+        chat = customer()
+        chat.says("I'd like to arrange an in-store demonstration of your espresso machines")
+        verify(chat, demo, person.id)
+        assert chat.says("Thursday").situation == "appointment.offer"
+        assert chat.says("hmm, Friday?").situation == "appointment.offer"
+        assert chat.says("Monday then").situation == "appointment.offer"  # still offering, not "stuck"
+        assert chat.says("2").situation == "appointment.confirm"
+
+    def test_a_demo_slot_at_a_shop_is_a_booking_and_a_misspelt_cancel_is_a_cancel(self, customer) -> None:
+        said = customer().says("Hiya, could I get a demo slot at the Bristol shop on Friday?")
+        assert said.skill == "appointment"
+        cancel = customer().says("need to cancle my apointment sorry, cant make it now")
+        assert cancel.skill == "appointment" and cancel.situation == "identity.ask_email"
 
 
 class TestProductsAndInformation:
@@ -254,6 +290,36 @@ class TestFlow:
         said = chat.says("it's broken, a bit snapped off inside the first time I used it")
         assert said.owner == "ai" and said.situation == "refund.ask_number"
         assert chat.says(f"order number is {order.number}").situation == "identity.ask_email"
+
+    def test_hang_on_while_the_customer_finds_the_number_keeps_the_request(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered")
+        chat = customer()
+        assert chat.says("hi did you get the thing i sent back").situation == "order_status.ask_number"
+        assert chat.says("hang on its in my emails somewhere").skill == "order_status"
+        assert chat.says(f"found it - {order.number}").situation == "order_status.answer"
+
+    def test_a_corrected_order_number_right_after_an_answer_is_looked_up(self, customer, demo: Demo) -> None:
+        first = demo.order(lambda o: o.status == "delivered")
+        second = demo.order(lambda o: o.status == "shipped")
+        chat = customer()
+        assert chat.says(f"Could you check where {first.number} has got to?").situation == "order_status.answer"
+        said = chat.says(f"sorry, that's my old one - I meant {second.number}")
+        assert said.situation == "order_status.answer" and second.number in said.text
+
+    def test_a_customer_without_the_number_is_not_sent_round_another_skill(self, customer) -> None:
+        chat = customer()
+        chat.says("My son got me a kettle from you as a gift and the lid is broken")
+        said = chat.says("She ordered them, so I haven't got a number I'm afraid")
+        assert said.skill == "collect_information"
+        assert chat.says("No, sorry, I've no way of getting it").situation == "common.stuck"
+
+    def test_chasing_a_request_already_made_is_a_follow_up(self, customer) -> None:
+        for text in (
+            "Hi - checking in on my refund request, has anyone picked it up?",
+            "I've got a couple of things open with you lot, where are they up to?",
+        ):
+            said = customer().says(text)
+            assert said.skill == "ticket_follow_up" and said.situation == "identity.ask_email", text
 
     def test_never_mind_drops_the_request_and_changes_nothing(self, customer, demo: Demo) -> None:
         order = demo.order(lambda o: o.status == "delivered" and o.total < 100 and days_old(o) < 20)

@@ -112,6 +112,9 @@ def test_days(text: str, expected: date | None) -> None:
         ("two grand", Decimal("2000")),
         ("fifty quid max", Decimal("50")),
         ("no idea", None),
+        ("a present for my 15 year old nephew", None),  # a bare number that counts something is not money
+        ("for 2 people, up to 80", Decimal("80")),
+        ("no more than 250", Decimal("250")),
     ],
 )
 def test_money(text: str, expected: Decimal | None) -> None:
@@ -161,3 +164,24 @@ def test_never_mind() -> None:
     assert slots.never_mind("Ah yes that matches, A10234. Mystery solved, thanks!")
     assert slots.never_mind("panic over, it was my partner's order") and slots.never_mind("ignore me, found it")
     assert not slots.never_mind("I don't mind which day")
+    # Putting a request on hold is dropping it for now; asking for someone of ours is not.
+    assert slots.never_mind("actually let me run it past my business partner first, ignore this for now")
+    assert slots.never_mind("hold off for now") and slots.never_mind("let me check with my wife")
+    assert not slots.never_mind("I need to speak to the manager")
+    assert not slots.never_mind("can I speak to my manager about the refund")
+
+
+@pytest.mark.parametrize(
+    ("text", "holding", "cannot", "corrects"),
+    [
+        ("hang on its in my emails somewhere", True, False, False),
+        ("one sec, let me find it", True, False, False),
+        ("She ordered them, so I haven't got a number I'm afraid", False, True, False),
+        ("No, sorry, I've no way of getting it", False, True, False),
+        ("sorry, that's my old one - I meant A10865", False, False, True),
+        ("A10865", False, False, False),
+        ("yes please", False, False, False),
+    ],
+)
+def test_what_a_mid_request_message_is_doing(text: str, holding: bool, cannot: bool, corrects: bool) -> None:
+    assert (slots.holding_on(text), slots.cannot_give(text), slots.corrects(text)) == (holding, cannot, corrects)

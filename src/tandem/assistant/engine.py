@@ -63,6 +63,27 @@ ASKS_FOR_ADVICE = re.compile(
     r"\b(recs?|recommend\w*|suggest\w*|looking for|any good|best|which \w+ should|got any|do you (have|sell|do))\b",
     re.I,
 )
+# The customer's own words beat a close call of the intent model for these two requests: "a demo slot at
+# the Bristol shop" is a booking, not a store question; "any news on the refund I asked for?" is a case to
+# follow up, not an order to track.
+BOOKING_WORDS = re.compile(
+    r"\b(ap+oi?n?t?ments?|appt|demo(nstration)? (slot|session|appointment)|"
+    r"(in-? ?store|instore) (demo\w*|consultation|appointment)|"
+    r"(book|arrange|get) (a |an |me in for (a |an )?)?(demo\w*|consultation|fitting))\b",
+    re.I,
+)
+CHASING = re.compile(
+    r"\b(any (news|update|progress)|an update|update on|progress on|picked (it|this|that) up|heard back|"
+    r"where (are|is) (it|they|things|that) up to|chasing|following up|follow(ing)? up on|checking in on)\b",
+    re.I,
+)
+OPEN_CASE = re.compile(
+    r"\b(my (\w+ )?(request|case|ticket|complaint|claim|query|enquiry)|i (reported|raised|logged|opened|submitted|"
+    r"sent in|complained about)|(things|cases|tickets|issues) open)\b",
+    re.I,
+)
+# After an answer, a corrected reference redoes the request with it (reading an order again is harmless).
+REDONE_ON_CORRECTION = frozenset({"order_status"})
 # Replies that are not the end of a request: no "talk to a person" line appended.
 CONVERSATIONAL = frozenset({"common.unclear", "common.thanks", "common.hello"})
 
@@ -100,9 +121,12 @@ class Assistant:
     def respond(self, signals: Signals, turn: Turn, tools: TurnTools) -> AiReply:
         state = _state(turn)
         ctx = self._context(signals, turn, tools, state)
-        task = self._task_for(ctx, state.task)
+        task = self._task_for(ctx, state.task, state.last_skill)
         outcome = _unplaced(ctx, state.task) if task is None else self._run(ctx, task)
-        next_state = AssistantState(task=outcome.task, verified_customer_id=ctx.verified_customer_id)
+        finished = task.skill if task is not None and outcome.task is None else state.last_skill
+        next_state = AssistantState(
+            task=outcome.task, verified_customer_id=ctx.verified_customer_id, last_skill=finished
+        )
         reply = _reply(outcome, task.skill if task else None, next_state)
         return self._phrased(reply, outcome, turn)
 
@@ -129,7 +153,7 @@ class Assistant:
             setting=lambda key: workspace.get(tools.session, key),
         )
 
-    def _task_for(self, ctx: Ctx, current: Task | None) -> Task | None:
+    def _task_for(self, ctx: Ctx, current: Task | None, last_skill: str | None = None) -> Task | None:
         """Carry on with the request in progress, or start the one this message asks for."""
         skill = ctx.signals.intent.skill
         intent = ctx.signals.intent
@@ -137,6 +161,9 @@ class Assistant:
         placed = not ctx.signals.out_of_scope and skill in self.skills and not guess
         if current is not None:
             if slots.never_mind(ctx.text) or answers(current, ctx.text, ctx.today):
+                return current
+            if current.awaiting is not None and (slots.holding_on(ctx.text) or slots.cannot_give(ctx.text)):
+                # "Hang on, it's in my emails" / "I haven't got a number": still about our question.
                 return current
             if current.awaiting == "confirm" or len(ctx.text.split()) < SWITCH_MIN_WORDS:
                 # A question about the offer ("will it go back to my card?") or a filler ("hang on")
@@ -146,6 +173,15 @@ class Assistant:
             if not switching or ctx.signals.intent.name in RELATED_INTENTS.get(current.skill, ()):
                 # "It's broken, a bit snapped off" during a refund is the refund's reason, not a new request.
                 return current
+        redo = current is None and last_skill in REDONE_ON_CORRECTION and last_skill is not None
+        if redo and slots.corrects(ctx.text) and slots.order_number(ctx.text):
+            return Task(skill=last_skill, intent=ctx.signals.intent.name)
+        buying_at_scale = skill == "qualify_lead" or (slots.quantity(ctx.text) or 0) >= LEAD_UNITS
+        if BOOKING_WORDS.search(ctx.text) and "appointment" in self.skills and not buying_at_scale:
+            # ("A demo for 15 more bikes and a fleet price" stays a lead.)
+            skill, placed = "appointment", True
+        elif CHASING.search(ctx.text) and OPEN_CASE.search(ctx.text) and "ticket_follow_up" in self.skills:
+            skill, placed = "ticket_follow_up", True
         if skill == "ticket_follow_up" and slots.order_number(ctx.text):
             skill = "order_status"  # "any news on A10114?" asks about the order, not a case
         if (

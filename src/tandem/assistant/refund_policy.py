@@ -18,7 +18,10 @@ REFUNDABLE_STATUSES = ("delivered", "returned", "delayed", "shipped", "out_for_d
 # Ways customers say an item is faulty (the any-time fault refund), typos included.
 FAULTY = re.compile(
     r"\b(fault\w*|broken|broke|damaged|defect\w*|snapped|cracked|smashed|dead|crackl\w*|malfunction\w*|"
-    r"(doesn'?t|dosn'?t|dosnt|does not|won'?t|wont|will not|isn'?t|not|stopped|no longer) (even )?"
+    r"died|packed (in|up)|gave up|kaput|knackered|bust(ed)?|rattl\w*|flicker\w*|overheat\w*|cuts? out|"
+    r"keeps? (turning|switching|cutting) off|(won'?t|doesn'?t|not) hold(ing)? (a )?charge|"
+    r"(doesn'?t|dosn'?t|dosnt|does not|won'?t|wont|will not|isn'?t|not|stopp?ed|has stopp?ed|no longer|"
+    r"can'?t|cannot) (even |properly |at all )?"
     r"(work\w*|switch\w* on|turn\w* on|power\w* on|charg\w*|respond\w*|connect\w*)|"
     r"don'?t respond|wrong item)\b",
     re.I,

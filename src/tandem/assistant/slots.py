@@ -21,6 +21,12 @@ MONEY = re.compile(
     re.I,
 )
 BARE_NUMBER = re.compile(r"\b(\d{1,7}(?:\.\d{1,2})?)\s?(k)?\b", re.I)
+# A bare number that counts something ("my 15 year old", "for 2 people", "3 pairs") is not an amount.
+COUNTS_SOMETHING = re.compile(
+    r"\s?-?\s?(years?|yrs?|yo|months?|weeks?|days?|hours?|mins?|minutes?|people|persons?|kids|child(ren)?|"
+    r"staff|rooms?|units?|pairs?|pieces?|items?|of (us|them)|times?|x\b|%|am\b|pm\b|th\b|st\b|nd\b|rd\b)",
+    re.I,
+)
 ADDRESS_START = re.compile(r"\b(flat|apartment|apt|unit)\s*\w+|\b\d+[a-z]?,?\s+[a-z]", re.I)
 PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().-]{6,18}\d")
 TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
@@ -39,7 +45,30 @@ NO = re.compile(
 NEVER_MIND = re.compile(
     r"\b(never ?mind|nvm|forget (it|that)|cancel (that|this)|don'?t bother|leave it|no worries|"
     r"(it'?s|it has|it'?s just|just) (arrived|turned up|come)|(it )?(just )?turned up|sorted (it|now)|"
-    r"mystery solved|panic over|false alarm|ignore (me|that|my last)|my (mistake|bad)|all (sorted|good) now)\b",
+    r"mystery solved|panic over|false alarm|ignore (me|that|this|my last)|my (mistake|bad)|all (sorted|good) now|"
+    r"(let me|i'?ll|i need to|i'?d better|have to) (run it past|check with|talk to|speak to|ask|discuss it with) "
+    r"(my|our) (partner|business partner|boss|wife|husband|team|director|board|other half|accountant)|"
+    r"(put|park|leave) (it|this|that) (on hold|for now|there)|hold off( for now)?|not (right )?now,? (thanks|ta))\b",
+    re.I,
+)
+# "Hang on, it's in my emails somewhere": the customer is fetching the answer, not asking something new.
+HOLDING_ON = re.compile(
+    r"\b(hang on|hold on|one sec(ond)?|1 sec|just a (sec|second|minute|mo)|give me a (sec|second|minute|mo)|"
+    r"bear with me|let me (find|check|look|dig)|(it'?s|its) (in|on) my (emails?|inbox|account|phone)|"
+    r"looking for it|need to find it|finding it now)\b",
+    re.I,
+)
+# "She ordered them, so I haven't got a number": an answer to the question, just not the one hoped for.
+CANNOT_GIVE = re.compile(
+    r"\b((haven'?t|have not|don'?t|do not|never) (got|have|had|get|got a|know)( (a|an|the|any|my|it|one))?"
+    r"( (order )?(number|reference|receipt|confirmation|email|one|it))?|no (order )?(number|reference|receipt)|"
+    r"can'?t (find|remember|get|see) (it|the|a|my|one)|no (way|idea) (of|how)|not sure what (it|the number) is)\b",
+    re.I,
+)
+# "Sorry, that's my old one, I meant A10865": a corrected reference for the request just answered.
+CORRECTS = re.compile(
+    r"\b(i meant|meant to (say|type|put)|my (old|other) one|wrong (one|number|order)|typo|should (be|have said)|"
+    r"not that one|that'?s not (it|the one|my order)|sorry,? (it'?s|its|try))\b",
     re.I,
 )
 # Words people put before a yes or a no ("hmm, not right now", "oh yes please").
@@ -149,6 +178,18 @@ def confirmation(text: str) -> bool | None:
     return None
 
 
+def holding_on(text: str) -> bool:
+    return bool(HOLDING_ON.search(text))
+
+
+def cannot_give(text: str) -> bool:
+    return bool(CANNOT_GIVE.search(text))
+
+
+def corrects(text: str) -> bool:
+    return bool(CORRECTS.search(text))
+
+
 def never_mind(text: str) -> bool:
     return bool(NEVER_MIND.search(text))
 
@@ -169,7 +210,7 @@ def money(text: str) -> Decimal | None:
     if match:
         number, thousands = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     else:
-        bare_numbers = list(BARE_NUMBER.finditer(text))
+        bare_numbers = [n for n in BARE_NUMBER.finditer(text) if not COUNTS_SOMETHING.match(text, n.end())]
         if not bare_numbers:
             return None
         number, thousands = bare_numbers[-1].group(1), bare_numbers[-1].group(2)

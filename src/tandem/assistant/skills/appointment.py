@@ -13,7 +13,7 @@ from tandem.connectors.ports import Booking, Slot
 from tandem.events import service as events
 
 MODES = {"book_appointment": "book", "reschedule_appointment": "reschedule", "cancel_appointment": "cancel"}
-CANCEL_WORDS = re.compile(r"\b(cancel|call off|can'?t make it|won'?t make it)\b", re.I)
+CANCEL_WORDS = re.compile(r"\b(cancel\w*|cancle\w*|call off|can'?t make it|cant make it|won'?t make it)\b", re.I)
 MOVE_WORDS = re.compile(
     r"\b(move|reschedule|re-schedule|change|different (day|time)|another (day|time)|rearrange)\b", re.I
 )
@@ -26,6 +26,7 @@ class Appointment:
     name = "appointment"
 
     def step(self, ctx: Ctx, task: Task) -> Outcome:
+        task = identity.remember(ctx, task)
         if "mode" not in task.slots:
             task = task.with_slots(mode=_mode(ctx))
         said_day = slots.day(ctx.text, ctx.today)
@@ -68,7 +69,11 @@ class Appointment:
             if picked is not None:
                 chosen = task.with_slots(slot=picked["id"], slot_label=picked["label"])
                 return Outcome("appointment.confirm", {"when": picked["label"]}, task=chosen.ask("confirm"))
-        wanted = slots.day(ctx.text, ctx.today) or _day_slot(task)
+        said_day = slots.day(ctx.text, ctx.today)
+        if said_day is not None and task.awaiting == "slot":
+            # "None of those, Monday then": another day is a new question, not the same one asked again.
+            task = task.model_copy(update={"awaiting": None, "reasks": 0}).with_slots(day=said_day.isoformat())
+        wanted = said_day or _day_slot(task)
         if wanted is None and task.awaiting != "slot":
             return ask(task, "day", "appointment.ask_day")
         start = _start_of(wanted, ctx) if wanted else ctx.now

@@ -49,6 +49,8 @@ class AssistantState(BaseModel):
 
     task: Task | None = None
     verified_customer_id: int | None = None
+    # The skill that finished the last request: "sorry, I meant A10865" right after an answer redoes it.
+    last_skill: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,18 @@ def check(
     """
     if ctx.verified:
         return task, None
+    volunteered = task.slots.get("email_given")
+    checking = task.awaiting in ("verify_email", "verify_postcode")
+    if given_email is None and volunteered and not checking and not (email_in_text and slots.email(ctx.text)):
+        # "Hi, it's jo@…, I'd like a refund": the email came before the skill had asked for anything.
+        given_email = volunteered
+        kept = {k: v for k, v in task.slots.items() if k != "email_given"}
+        task = task.model_copy(update={"slots": kept, "awaiting": None, "reasks": 0})
+    if task.awaiting == "verify_postcode" and slots.email(ctx.text):
+        # "Sorry, that was my partner's email, mine is …": start the check again with the new address.
+        task = task.model_copy(update={"awaiting": None, "reasks": 0})
+        outcome = _read_email(ctx, task, slots.email(ctx.text))
+        return (task, outcome) if outcome is not None else (_answered(task), None)
     if given_email is not None and task.awaiting is None:
         outcome = _read_email(ctx, task, given_email)
         return (task, outcome) if outcome is not None else (_answered(task), None)
@@ -33,6 +45,13 @@ def check(
         outcome = _read_postcode(ctx, task)
         return _answered(task), outcome
     return task, Outcome("identity.ask_email", task=task.ask("verify_email"))
+
+
+def remember(ctx: Ctx, task: Task) -> Task:
+    """Keep an email the customer volunteers before the skill asks for it (used once the check starts)."""
+    if ctx.verified or task.awaiting in ("verify_email", "verify_postcode"):
+        return task
+    return task.with_slots(email_given=slots.email(ctx.text))
 
 
 def _answered(task: Task) -> Task:

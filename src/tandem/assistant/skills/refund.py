@@ -42,6 +42,7 @@ class Refund:
     name = "refund"
 
     def step(self, ctx: Ctx, task: Task) -> Outcome:
+        task = identity.remember(ctx, task)
         task = task.with_slots(order_number=slots.order_number(ctx.text))
         if task.awaiting == "reason" and _is_a_reason(ctx.text):
             task = task.with_slots(reason=ctx.text.strip()[:300])

@@ -240,13 +240,17 @@ def _clearly_big(ctx: Ctx, task: Task, budget: Decimal | None, threshold: Decima
         return f"A lead worth {_money(budget)} (a person takes leads from {_money(threshold)})"
     if not opening:
         return None
+    if RESELLER.search(ctx.text):
+        return "A reseller or wholesale enquiry: terms are a salesperson's call"
+    if budget is not None:
+        # The customer's own budget is the best measure of the lead's value: below the line, keep qualifying
+        # ("a fit-out for 30 staff, budget 3k" is a lead for the AI to log, not a project to scope).
+        return None
     sales = ctx.setting("sales") or {}
     units = _units(task.slots.get("size"))
     volume = int(sales.get("volume_handover_units", DEFAULT_VOLUME_UNITS))
     if units is not None and units >= volume:
         return f"A volume enquiry for {units} units (a person takes volume from {volume} units)"
-    if RESELLER.search(ctx.text):
-        return "A reseller or wholesale enquiry: terms are a salesperson's call"
     premises = max((int(m.group(1)) for m in PREMISES.finditer(ctx.text)), default=0)
     if PROJECT.search(ctx.text) or _furnishing_project(ctx.text, premises):
         return "A fit-out, refurbishment or fleet: a project for a salesperson to scope"
