@@ -202,7 +202,7 @@ def test_the_default_triage_reads_a_dispute_the_cues_do_not_know(models_dir: Pat
         (root / item.name).symlink_to(item)
     build_signal_model(root, encoder)
     triage = Triage.load(root, intents_dir=None)
-    clawback = triage.assess("my bank says they'll claw the money back for me")
+    clawback = triage.assess("my bank says they'll take the money back off you for me")
     assert clawback.dispute is True
     assert clawback.evidence["dispute"][0].startswith("model ")
     assert triage.assess("can I get a copy of my invoice for order A10234").dispute is False

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 RULE_MODULES = (
     "vulnerability", "dispute", "public_escalation", "human_request", "exception_request", "sales",
     "complaint", "misunderstanding", "departments", "language", "entities", "multi_department", "churn",
-    "chit_chat", "urgent_risk",
+    "chit_chat", "urgent_risk", "vague",
 )  # fmt: skip
 # Rule detector -> the boolean Signals field it sets.
 FLAG_FIELDS = {

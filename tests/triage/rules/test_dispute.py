@@ -61,6 +61,7 @@ def test_professions_and_everyday_words_are_not_disputes(text: str) -> None:
         ("I'll raise a chargeback", "chargeback"),
         ("there's a payment I didn't authorise", "unauthorised"),
         ("you overcharged me", "billing"),
+        ("Just so you know, I've asked Monzo to claw back the £129 for the rug", "chargeback"),
     ],
 )
 def test_labels_name_the_kind_of_dispute(text: str, label: str) -> None:

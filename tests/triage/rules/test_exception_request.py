@@ -26,6 +26,9 @@ def test_false_positives_stay_under_the_ceiling(which: str) -> None:
         ("I know it's past the 30 days but can I return it", "outside_policy"),
         ("please make an exception", "exception"),
         ("I'd like some compensation", "goodwill"),
+        ("The £40 re-delivery charge, can that be dropped? I was only 10 mins late", "fee_waiver"),
+        ("can I use STUDENT10 and BLACKFRIDAY20 together? can you not just put both on manually", "exception"),
+        ("Could you stack the 10% education discount on the bundle price?", "outside_policy"),
     ],
 )
 def test_labels(text: str, label: str) -> None:

@@ -44,6 +44,8 @@ def test_order_refund_and_delivery_neighbours_are_not_multi_department(text: str
         "I'm done, I'm taking my business elsewhere",
         "Honestly I'm thinking of moving all our ordering to John Lewis.",
         "I won't be renewing my membership",
+        "Can you stop my monthly candle and diffuser subscription from December onwards?",
+        "No particular reason, I've just found somewhere cheaper for the same thing.",
     ],
 )
 def test_leaving(text: str) -> None:

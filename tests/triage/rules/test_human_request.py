@@ -32,10 +32,22 @@ def test_one_word_requests(text: str) -> None:
         "The manager at the store said I could return it",
         "I don't need a human, the bot answered my question, thanks",
         "Does the price include the operator fee?",
+        "the order went up the line to the warehouse",
     ],
 )
 def test_people_mentioned_in_passing_are_not_requests(text: str) -> None:
     assert not detector.detect(text).fired
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I would prefer to discuss my order with a member of your staff rather than a computer", "human"),
+        ("I'd still like to put it to your supervisor, please, if you could pass me up the line", "manager"),
+    ],
+)
+def test_formal_requests(text: str, label: str) -> None:
+    assert label in detector.detect(text).labels
 
 
 def test_asking_for_someone_senior_is_labelled_manager() -> None:

@@ -46,6 +46,14 @@ def test_agreement_is_not_a_misunderstanding() -> None:
         "not the TV stand, the TV itself",
         "Sorry, I think you've got it backwards, the gmail one is the new one",
         "No, that's the wrong way round again",
+        "No, it's not the strap, it's the battery. It's stopped.",
+        "No sorry, green not blue. The sage green.",
+        "Is not correct again, I say sage green, you put forest green. Sage please.",
+        "Sorry, I think we're at cross purposes again.",
+        "No, sorry, I mean the replacement table.",
+        "No, I'm not asking to return anything, it's already gone back.",
+        "No, just the brass one. The other one's fine.",
+        "Still not quite right on the confirmation, it says Unit 14.",
     ],
 )
 def test_corrections_as_people_type_them(text: str) -> None:
@@ -61,6 +69,10 @@ def test_corrections_as_people_type_them(text: str) -> None:
         "Not sure either, sorry",
         "Not too bad thanks, I need to check my order",
         "Sorry, not sure which one, the blue or grey?",
+        "No sorry, I'm not sure",
+        "No thanks, not today",
+        "it's not working, it's completely dead",
+        "No problem, not urgent at all",
     ],
 )
 def test_a_plain_no_is_not_a_correction(text: str) -> None:

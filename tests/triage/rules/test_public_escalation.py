@@ -55,6 +55,8 @@ def test_mentioning_a_platform_is_not_a_threat(text: str) -> None:
         ("expect a 1-star review", "reviews"),
         ("I'm putting a thread up on Mumsnet tonight with every screenshot", "social_media"),
         ("I'll be leaving a review on Trustpilot about this shambles", "reviews"),
+        ("i have 80k on tiktok and im about to post a video of the state this chair arrived in", "social_media"),
+        ("im admin of a 12,000 member local buy/sell group, should I tell them the truth", "social_media"),
     ],
 )
 def test_labels(text: str, label: str) -> None:

@@ -26,6 +26,7 @@ DETECTOR_MODULES = (
     "churn",
     "chit_chat",
     "urgent_risk",
+    "vague",
 )
 
 

@@ -33,7 +33,17 @@ class MultiDepartmentDetector:
         self._links = CueDetector("multi_department")
 
     def detect(self, text: str) -> Hit:
-        matches = [m for m in self._departments.matches(text) if m.label not in GENERIC_DEPARTMENTS]
+        found = self._departments.matches(text)
+        # "business account" is sales' phrase: the "account" inside it is not the accounts team as well.
+        inside = [
+            m
+            for m in found
+            if any(
+                o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start and o.label != m.label
+                for o in found
+            )
+        ]
+        matches = [m for m in found if m.label not in GENERIC_DEPARTMENTS and m not in inside]
         acting = tuple(dict.fromkeys(m.label for m in sorted(matches, key=lambda m: m.start)))
         links = self._links.matches(text)
         needed = MIN_LINKED if links else MIN_UNLINKED
