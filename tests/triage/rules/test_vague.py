@@ -16,6 +16,11 @@ from tandem.triage.rules.vague import detector
         "the bit that came separate with the sticker on, is that part of it or do i send it to them",
         "Does it do the thing where it goes off by itself",
         "Like at night. Mine does it but the other doesnt",
+        "like the one Gary had. the long one",
+        "the 2nd 1 i mean. same as mums",
+        "oh and what about the other situation",
+        "Hello yes, regarding the matter",
+        "my nan's got the clock thing with the radio in it",
     ],
 )
 def test_references_only_the_customer_can_resolve(text: str) -> None:
