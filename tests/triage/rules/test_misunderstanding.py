@@ -54,6 +54,14 @@ def test_agreement_is_not_a_misunderstanding() -> None:
         "No, I'm not asking to return anything, it's already gone back.",
         "No, just the brass one. The other one's fine.",
         "Still not quite right on the confirmation, it says Unit 14.",
+        "please not cancel! the order I keep. I want only the colour grey",
+        "It's still showing Birmingham on the confirmation. Bristol, the Cribbs Causeway one",
+        "Sorry, the return label you've sent still has both on it.",
+        "that's the 50 inch model you're showing me, mine's the 55 inch U7",
+        "sorry no, the 14th, not the 4th",
+        "thats the 14th of november, i meant december",
+        "Sorry, that's not an answer to my question, you've told me the dimensions again",
+        "Thanks, but I meant whether I have to build it myself",
     ],
 )
 def test_corrections_as_people_type_them(text: str) -> None:
@@ -73,6 +81,10 @@ def test_corrections_as_people_type_them(text: str) -> None:
         "No thanks, not today",
         "it's not working, it's completely dead",
         "No problem, not urgent at all",
+        "is it still going to arrive today?",
+        "my son is still waiting, it still says processing",
+        "it still shows processing on the tracking page",
+        "I meant to ask, do you sell gift cards?",
     ],
 )
 def test_a_plain_no_is_not_a_correction(text: str) -> None:
