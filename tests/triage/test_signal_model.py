@@ -192,6 +192,14 @@ def test_asking_how_to_reach_the_team_is_not_read_as_asking_for_a_person_now() -
     assert signals.human_requested is False
 
 
+def test_booking_a_chat_with_a_designer_is_an_appointment_not_a_hand_over() -> None:
+    signals = Signals.model_validate({"intent": {"name": "book_appointment", "confidence": 0.8}})
+    apply_learned(signals, {"human_request": _hit("human_request")})
+    assert signals.human_requested is False
+    asked = Signals.model_validate({"intent": {"name": "track_order", "confidence": 0.8}})
+    assert apply_learned(asked, {"human_request": _hit("human_request")}).human_requested is True
+
+
 def test_the_default_triage_reads_a_dispute_the_cues_do_not_know(models_dir: Path, tmp_path: Path) -> None:
     from tandem.triage.build import build_signal_model
 

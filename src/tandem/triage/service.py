@@ -254,7 +254,10 @@ LEARNED_FLAGS = {
 LEARNED_EVIDENCE = {"sales_opportunity": "sales", "churn": "churn", "vulnerability": "vulnerability"}
 # Intents whose messages the learned model confuses with its signal: asking *how* to reach the team is
 # not asking to be put through now ("how can I contact customer service by phone?"). Cue hits still count.
-LEARNED_QUIET_FOR = {"human_request": frozenset({"contact_customer_service", "business_hours", "store_location"})}
+# Booking a chat with a designer in store is an appointment with a person, not a hand-over.
+LEARNED_QUIET_FOR = {
+    "human_request": frozenset({"contact_customer_service", "business_hours", "store_location", "book_appointment"})
+}
 
 
 def apply_learned(signals: Signals, hits: dict[str, SignalHit]) -> Signals:

@@ -57,6 +57,8 @@ def test_leaving(text: str) -> None:
     [
         "your coffee beans are the best, I'll never shop anywhere else!",
         "Could you tell me how to stop my monthly coffee subscription?",
+        "I buy my bedding elsewhere usually, but do you have the linen duvet covers in king size?",
+        "The delivery lads were brilliant. I'll be leaving you a glowing review on Trustpilot",
         "where is my order?",
     ],
 )

@@ -33,6 +33,7 @@ def test_one_word_requests(text: str) -> None:
         "I don't need a human, the bot answered my question, thanks",
         "Does the price include the operator fee?",
         "the order went up the line to the warehouse",
+        "are you a bot? no worries either way haha",
     ],
 )
 def test_people_mentioned_in_passing_are_not_requests(text: str) -> None:

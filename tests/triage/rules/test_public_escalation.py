@@ -41,6 +41,8 @@ def test_phrasings_cover_every_label() -> None:
         "Is the 5 star hotel voucher still valid?",
         "Really happy with my new fridge, where can I leave you a review on Trustpilot?",
         "I'll leave you a glowing review on Trustpilot",
+        "Saw your post on Twitter about 20% off garden furniture. Does that code work in store too?",
+        "going to put a review on trustpilot because the fitter was great, what's the link?",
     ],
 )
 def test_mentioning_a_platform_is_not_a_threat(text: str) -> None:
