@@ -246,6 +246,18 @@ class TestAppointments:
         assert chat.says("Monday then").situation == "appointment.offer"  # still offering, not "stuck"
         assert chat.says("2").situation == "appointment.confirm"
 
+    def test_naming_another_offered_time_at_the_yes_or_no_books_that_one(self, customer, demo: Demo) -> None:
+        person = demo.customer(demo.order(lambda o: o.status == "delivered").customer_id)
+        chat = customer()
+        chat.says("I'd like to book a demo")
+        verify(chat, demo, person.id)
+        offered = chat.says("tuesday")
+        assert offered.situation == "appointment.offer"
+        first = chat.says("3")
+        second = chat.says("no sorry, I meant the second one")
+        assert second.situation == "appointment.confirm" and second.text != first.text
+        assert chat.says("yes").situation == "appointment.booked"
+
     def test_a_demo_slot_at_a_shop_is_a_booking_and_a_misspelt_cancel_is_a_cancel(self, customer) -> None:
         said = customer().says("Hiya, could I get a demo slot at the Bristol shop on Friday?")
         assert said.skill == "appointment"
@@ -262,6 +274,13 @@ class TestProductsAndInformation:
         prices = [Decimal(p.replace(",", "")) for p in re.findall(r"\d\) [^£]+?, £([\d,]+\.\d\d):", said.text)]
         assert prices and all(price <= Decimal("120") for price in prices)
         assert "within your £120.00 budget" in said.text
+
+    def test_typos_and_no_budget_still_get_recommendations(self, customer) -> None:
+        said = customer().says("can u reccomend some noise cancelling hedphones for the train, upto £250")
+        assert said.situation == "recommend_product.answer"
+        chat = customer()
+        assert chat.says("I need a new kettle, what have you got?").situation == "recommend_product.ask_budget"
+        assert chat.says("not fussed on price really, just want one that lasts").situation == "recommend_product.answer"
 
     def test_any_catalogue_category_can_be_asked_for(self, customer) -> None:
         said = customer().says("I need a decent desk lamp, what would you suggest? up to about £130")
@@ -312,6 +331,12 @@ class TestFlow:
         said = chat.says("She ordered them, so I haven't got a number I'm afraid")
         assert said.skill == "collect_information"
         assert chat.says("No, sorry, I've no way of getting it").situation == "common.stuck"
+
+    def test_a_bare_order_number_after_an_unclear_message_is_looked_up(self, customer, demo: Demo) -> None:
+        order = demo.order(lambda o: o.status == "delivered")
+        chat = customer()
+        chat.says("hmm so")
+        assert chat.says(order.number).situation == "order_status.answer"
 
     def test_chasing_a_request_already_made_is_a_follow_up(self, customer) -> None:
         for text in (

@@ -167,6 +167,8 @@ def test_never_mind() -> None:
     # Putting a request on hold is dropping it for now; asking for someone of ours is not.
     assert slots.never_mind("actually let me run it past my business partner first, ignore this for now")
     assert slots.never_mind("hold off for now") and slots.never_mind("let me check with my wife")
+    assert slots.never_mind("actually don't worry, I'll just pop in when I'm passing")
+    assert slots.never_mind("my partner says she's already ordered them elsewhere. sorry to waste your time")
     assert not slots.never_mind("I need to speak to the manager")
     assert not slots.never_mind("can I speak to my manager about the refund")
 

@@ -60,7 +60,7 @@ RELATED_INTENTS: dict[str, frozenset[str]] = {
     "collect_information": frozenset({"product_defect", "complaint", "payment_issue"}),
 }
 ASKS_FOR_ADVICE = re.compile(
-    r"\b(recs?|recommend\w*|suggest\w*|looking for|any good|best|which \w+ should|got any|do you (have|sell|do))\b",
+    r"\b(recs?|recc?om+end\w*|suggest\w*|looking for|any good|best|which \w+ should|got any|do you (have|sell|do))\b",
     re.I,
 )
 # The customer's own words beat a close call of the intent model for these two requests: "a demo slot at
@@ -182,6 +182,9 @@ class Assistant:
             skill, placed = "appointment", True
         elif CHASING.search(ctx.text) and OPEN_CASE.search(ctx.text) and "ticket_follow_up" in self.skills:
             skill, placed = "ticket_follow_up", True
+        bare_number = slots.order_number(ctx.text) and len(ctx.text.split()) <= 3
+        if current is None and bare_number and intent.confidence < SWITCH_CONFIDENCE:
+            skill, placed = "order_status", True  # a bare "A10414" out of the blue: where is it, most likely
         if skill == "ticket_follow_up" and slots.order_number(ctx.text):
             skill = "order_status"  # "any news on A10114?" asks about the order, not a case
         if (
@@ -190,8 +193,10 @@ class Assistant:
             and (slots.quantity(ctx.text) or 0) < LEAD_UNITS
         ):
             skill = "faq"  # one customer's price question ("student discount?", "price match?") is not a lead
-        if (not placed or skill is None) and ASKS_FOR_ADVICE.search(ctx.text) and category_named(ctx.text):
-            skill = "recommend_product"  # "desk lamp recs?": a product and a wish, even when triage can't place it
+        unsure = not placed or skill is None or intent.confidence < SWITCH_CONFIDENCE
+        if unsure and skill != "qualify_lead" and ASKS_FOR_ADVICE.search(ctx.text) and category_named(ctx.text):
+            # "desk lamp recs?", "can u reccomend some hedphones": a product and a wish beat a weak reading.
+            skill = "recommend_product"
         elif not placed or skill is None:
             return None
         return Task(skill=skill, intent=ctx.signals.intent.name)

@@ -41,6 +41,7 @@ def test_labels(text: str, label: str) -> None:
         "What is your return policy?",
         "How many days do I have to return an item?",
         "It's been over 2 weeks and my parcel still hasn't arrived",
+        "it's been over a week since I was told someone would look at my case about the refund",
     ],
 )
 def test_asking_about_policy_is_not_an_exception(text: str) -> None:

@@ -68,7 +68,9 @@ class Appointment:
             picked = _picked(ctx.text, task.options)
             if picked is not None:
                 chosen = task.with_slots(slot=picked["id"], slot_label=picked["label"])
-                return Outcome("appointment.confirm", {"when": picked["label"]}, task=chosen.ask("confirm"))
+                # The offer stays open at the yes-or-no: "sorry, I meant the second one" picks again.
+                confirming = chosen.ask("confirm", task.options)
+                return Outcome("appointment.confirm", {"when": picked["label"]}, task=confirming)
         said_day = slots.day(ctx.text, ctx.today)
         if said_day is not None and task.awaiting == "slot":
             # "None of those, Monday then": another day is a new question, not the same one asked again.
@@ -85,6 +87,10 @@ class Appointment:
         return ask(task, "slot", "appointment.offer", {"options": options, "exact": exact}, options=options)
 
     def _confirm_booking(self, ctx: Ctx, task: Task) -> Outcome:
+        repicked = _picked(ctx.text, task.options) if task.options and slots.corrects(ctx.text) else None
+        if repicked is not None and repicked["id"] != task.slots.get("slot"):
+            chosen = task.with_slots(slot=repicked["id"], slot_label=repicked["label"])
+            return Outcome("appointment.confirm", {"when": repicked["label"]}, task=chosen.ask("confirm", task.options))
         answer = slots.confirmation(ctx.text)
         if answer is None:
             return ask(task, "confirm", "appointment.confirm", {"when": task.slots["slot_label"]})

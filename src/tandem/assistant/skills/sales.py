@@ -12,7 +12,7 @@ from tandem.connectors.ports import LeadIn, ProductRecord
 from tandem.events import service as events
 
 CATEGORY_WORDS = {
-    "headphones": r"headphones?|earbuds?|earphones?|headset|buds",
+    "headphones": r"hea?d ?phones?|headfones?|earbuds?|earphones?|headsets?|buds",
     "speakers": r"speakers?|soundbar|sound system|boombox",
     "kitchen": (
         r"kitchen|kettles?|coffee( maker| machine)?s?|toasters?|blenders?|espresso|cookware|pans?|air ?fryers?|fryers?"
@@ -25,7 +25,8 @@ CATEGORY_WORDS = {
 }
 NO_BUDGET = re.compile(
     r"\b(no budget|any price|doesn'?t matter|don'?t mind|not sure|whatever|money'?s no object|no limit|"
-    r"price (is|isn'?t) (not )?(an )?(issue|important)|best (one|you have))\b",
+    r"price (is|isn'?t) (not )?(an )?(issue|important)|best (one|you have)|not (fussed|bothered|worried) (about|on|by) "
+    r"(the )?(price|cost|budget)|(any|whatever) (budget|it costs)|don'?t care (about|how much))\b",
     re.I,
 )
 SHOWN = 3
