@@ -33,7 +33,8 @@ TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?(am|pm)?\b", re.I)
 
 YES = re.compile(
     r"^\s*(yes|yeah|yea|yep|yup|ya|aye|y|ok|okay|k|sure|please do|go ahead|go on|go for it|do it|confirm(ed)?|"
-    r"that'?s (right|fine|good|great|perfect|it|the one|correct)|correct|sounds good|perfect|fine|great|absolutely|definitely|deffo|"
+    r"that'?s (right|fine|good|great|perfect|it|the one|correct)|correct|sounds good|perfect|fine|great|"
+    r"absolutely|definitely|deffo|"
     r"please|book it|lovely|brilliant|of course|certainly)\b",
     re.I,
 )
@@ -49,8 +50,8 @@ NEVER_MIND = re.compile(
     r"(let me|i'?ll|i need to|i'?d better|have to) (run it past|check with|talk to|speak to|ask|discuss it with) "
     r"(my|our) (partner|business partner|boss|wife|husband|team|director|board|other half|accountant)|"
     r"(put|park|leave) (it|this|that) (on hold|for now|there)|hold off( for now)?|not (right )?now,? (thanks|ta)|"
-    r"(actually |oh )?don'?t worry( about it)?|i'?ll just (pop|call|drop) in|(already )?(ordered|bought|got) (them|it|one) "
-    r"elsewhere|sorry to (waste|have wasted) your time)\b",
+    r"(actually |oh )?don'?t worry( about it)?|i'?ll just (pop|call|drop) in|"
+    r"(already )?(ordered|bought|got) (them|it|one) elsewhere|sorry to (waste|have wasted) your time)\b",
     re.I,
 )
 # "Hang on, it's in my emails somewhere": the customer is fetching the answer, not asking something new.
