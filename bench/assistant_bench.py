@@ -65,9 +65,11 @@ FRESH4 = ROOT / "tests" / "skill_scenarios_fresh4"
 # Written the same day, before fresh 4's run, and kept unopened until one measurement after the next
 # session's last change, on a store of its own (fresh 4 was read for failures after its run: spent).
 UNSEEN = ROOT / "tests" / "skill_scenarios_unseen"
-# Written blind in session 11 (unseen was measured once that session, then read for failures: spent) and
-# first run in session 12's one measurement, on a store of its own.
+# Written blind in session 11 (unseen was measured once that session, then read for failures: spent),
+# first run in session 12's one measurement, on a store of its own, then read for failures in session 13.
 UNSEEN2 = ROOT / "tests" / "skill_scenarios_unseen2"
+# Written blind in session 12 and first run in session 13's one measurement, on a store of its own.
+UNSEEN3 = ROOT / "tests" / "skill_scenarios_unseen3"
 RESULTS = ROOT / "bench" / "results" / "assistant.json"
 MODELS = ROOT / "var" / "models"
 SPLITS = ("dev", "held_out")
@@ -792,9 +794,11 @@ def markdown(results: dict[str, Any]) -> str:
     fresh4 = results.get("fresh4") or {}
     unseen = results.get("unseen") or {}
     unseen2 = results.get("unseen2") or {}
+    unseen3 = results.get("unseen3") or {}
 
     def row(name: str, key: str, target: str) -> str:
         cells = [
+            unseen3.get(key, "–"),
             unseen2.get(key, "–"),
             unseen.get(key, "–"),
             fresh4.get(key, "–"),
@@ -829,11 +833,13 @@ def markdown(results: dict[str, Any]) -> str:
         f"(tests/skill_scenarios_unseen/, {unseen.get('scenarios', 0)} conversations, on a store of its own) was "
         "written the same day, measured once in session 11, then read for failures (spent). *Unseen 2* "
         f"(tests/skill_scenarios_unseen2/, {unseen2.get('scenarios', 0)} conversations, on a store of its own) was "
-        "written blind in session 11 and first run in this measurement, after the last change: the honest number.",
+        "written blind in session 11, measured once in session 12, then read for failures (spent). *Unseen 3* "
+        f"(tests/skill_scenarios_unseen3/, {unseen3.get('scenarios', 0)} conversations, on a store of its own) was "
+        "written blind in session 12 and first run in this measurement, after the last change: the honest number.",
         "",
-        "| measure | unseen 2 | unseen (spent) | fresh 4 (spent) | fresh 3 (spent) | fresh 2 (spent) | fresh 1 (spent) "
-        "| held-out | dev | all (held-out + dev) | target |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| measure | unseen 3 | unseen 2 (spent) | unseen (spent) | fresh 4 (spent) | fresh 3 (spent) "
+        "| fresh 2 (spent) | fresh 1 (spent) | held-out | dev | all (held-out + dev) | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
         row("routine conversations resolved correctly by the AI", "routine_resolved_correctly", "≥ 0.90"),
         row("hand-overs when out of policy", "out_of_policy_handover_rate", "1.0"),
         row("out-of-policy scenarios fully correct (incl. refusals without disclosure)", "out_of_policy_correct", ""),
@@ -876,6 +882,7 @@ def markdown(results: dict[str, Any]) -> str:
         + (fresh4.get("failures") or [])
         + (unseen.get("failures") or [])
         + (unseen2.get("failures") or [])
+        + (unseen3.get("failures") or [])
     )
     if failures:
         lines += ["", f"Failures ({len(failures)}; known assistant bugs, expectations not weakened):", ""]
@@ -921,6 +928,7 @@ def run() -> dict[str, Any]:
         fresh4, fresh4_results = on_own_store(FRESH4, "fresh4")
         unseen, unseen_results = on_own_store(UNSEEN, "unseen")
         unseen2, unseen2_results = on_own_store(UNSEEN2, "unseen2")
+        unseen3, unseen3_results = on_own_store(UNSEEN3, "unseen3")
         latency = run_latency(workdir, workdir / "seeded.db", scenarios) if LATENCY_CONVERSATIONS else {}
     report: dict[str, Any] = {
         "all": score(scenarios, results),
@@ -937,6 +945,8 @@ def run() -> dict[str, Any]:
         "unseen_results": unseen_results,
         "unseen2": score(unseen2, unseen2_results) if unseen2 else None,
         "unseen2_results": unseen2_results,
+        "unseen3": score(unseen3, unseen3_results) if unseen3 else None,
+        "unseen3_results": unseen3_results,
         "latency": latency,
         "targets": TARGETS,
         "machine": {"cores": os.cpu_count(), "note": "2 cores shared with other work while measuring"},

@@ -45,10 +45,19 @@ FRESH = ROOT / "tests" / "scenarios_fresh"
 # change (fresh was read for failures after its own run, so it is spent). Measured once in session 11,
 # then read for failures in session 12: spent too.
 UNSEEN = ROOT / "tests" / "scenarios_unseen"
-# The second unseen set, written blind in session 11 and first run in session 12's one measurement.
+# The second unseen set, written blind in session 11, first run in session 12's one measurement, then read
+# for failures in session 13: spent.
 UNSEEN2 = ROOT / "tests" / "scenarios_unseen2"
-# The sets written by others, each scored as its own column next to dev and held-out.
-LATER_SETS = {"fresh": FRESH, "unseen": UNSEEN, "unseen2": UNSEEN2}
+# The third, written blind in session 12 and first run in session 13's one measurement.
+UNSEEN3 = ROOT / "tests" / "scenarios_unseen3"
+# The sets written by others, each scored as its own column next to dev and held-out (column titles).
+LATER_SETS = {"fresh": FRESH, "unseen": UNSEEN, "unseen2": UNSEEN2, "unseen3": UNSEEN3}
+LATER_TITLES = {
+    "fresh": "fresh (spent)",
+    "unseen": "unseen (spent)",
+    "unseen2": "unseen 2 (spent)",
+    "unseen3": "unseen 3",
+}
 RESULTS = ROOT / "bench" / "results" / "handoff.json"
 TARGETS = {"recall": 0.97, "right_primary_reason": 0.90, "unnecessary_handover_rate": 0.10}
 # The main CLI first; the hand-over module's own entry point if another domain's commands fail to load.
@@ -202,27 +211,29 @@ def markdown(results: dict[str, Any]) -> str:
         f"{quality['conversations']} conversations ({quality['required_handovers']} must hand over, "
         f"{quality['should_stay_with_ai']} must stay with the AI), replayed with `{' '.join(results['command'][1:])}`.",
         "",
-        "| measure | dev | held-out | all | fresh (spent) | unseen (spent) | unseen 2 | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| measure | dev | held-out | all | " + " | ".join(LATER_TITLES.values()) + " | target |",
+        "|---|---|---|---|" + "---|" * len(LATER_TITLES) + "---|",
         *[
-            f"| {name} | {_in(halves, 'dev', key)} | {_in(halves, 'held_out', key)} | {quality[key]} "
-            f"| {_in(halves, 'fresh', key)} | {_in(halves, 'unseen', key)} | {_in(halves, 'unseen2', key)} | {target} |"
+            f"| {name} | {_in(halves, 'dev', key)} | {_in(halves, 'held_out', key)} | {quality[key]} | "
+            + " | ".join(str(_in(halves, later, key)) for later in LATER_TITLES)
+            + f" | {target} |"
             for name, key, target in rows
         ],
         "",
         f"*fresh*: {_in(halves, 'fresh', 'conversations')} conversations in tests/scenarios_fresh, written by "
         "someone who had seen neither the rules nor any result; measured once, then read for failures (spent). "
-        f"*unseen*: {_in(halves, 'unseen', 'conversations')} conversations in tests/scenarios_unseen, written the "
-        "same way, measured once in session 11 and then read for failures (spent). "
-        f"*unseen 2*: {_in(halves, 'unseen2', 'conversations')} conversations in tests/scenarios_unseen2, written "
+        f"*unseen* and *unseen 2*: {_in(halves, 'unseen', 'conversations')} and "
+        f"{_in(halves, 'unseen2', 'conversations')} conversations in tests/scenarios_unseen and "
+        "tests/scenarios_unseen2, written the same way, each measured once and then read for failures (spent). "
+        f"*unseen 3*: {_in(halves, 'unseen3', 'conversations')} conversations in tests/scenarios_unseen3, written "
         "the same way and first run in this measurement: the honest estimate for conversations written by others.",
         "",
-        "| reason | dev | held-out | all | fresh | unseen | unseen 2 | conversations (all) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| reason | dev | held-out | all | " + " | ".join(LATER_TITLES) + " | conversations (all) |",
+        "|---|---|---|---|" + "---|" * len(LATER_TITLES) + "---|",
         *[
-            f"| {r} | {_reason_in(halves, 'dev', r)} | {_reason_in(halves, 'held_out', r)} | {v['recall']} "
-            f"| {_reason_in(halves, 'fresh', r)} | {_reason_in(halves, 'unseen', r)} "
-            f"| {_reason_in(halves, 'unseen2', r)} | {v['conversations']} |"
+            f"| {r} | {_reason_in(halves, 'dev', r)} | {_reason_in(halves, 'held_out', r)} | {v['recall']} | "
+            + " | ".join(str(_reason_in(halves, later, r)) for later in LATER_TITLES)
+            + f" | {v['conversations']} |"
             for r, v in quality["per_reason_recall"].items()
         ],
         "",
