@@ -21,6 +21,7 @@ from tandem.triage.intents import (
     IntentModelError,
     TrainConfig,
     _stratified_folds,
+    choose_knn_weight,
     fit_temperature,
     read_labelled_csv,
     softmax,
@@ -239,6 +240,32 @@ def test_oos_threshold_without_oos_rows_rejects_the_target_share() -> None:
     truth = probs.argmax(axis=1)
     cutoff = tune_oos_threshold(probs, truth, ["a", "b", "c", "d"], TrainConfig(target_false_oos=0.05))
     assert abs(float((probs.max(axis=1) < cutoff).mean()) - 0.05) < 0.01
+
+
+def test_neighbour_vote_weight_is_chosen_on_held_out_rows() -> None:
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 5, size=600)
+    linear = rng.normal(size=(600, 5)).astype(np.float32)
+    linear[np.arange(600), truth] += 1.5  # the linear scores alone are right about 80% of the time
+    noise = rng.dirichlet(np.ones(5), size=600).astype(np.float32)
+    informative = np.eye(5, dtype=np.float32)[truth] * 0.9 + 0.02
+    config = TrainConfig()
+    assert choose_knn_weight(linear, noise, truth, config) == 0.0
+    assert choose_knn_weight(linear, informative, truth, config) > 0.0
+    # Switched off (as for domain packs) or with nothing held out, the configured weight stands.
+    fixed = TrainConfig(knn_weight=0.7, tune_knn_weight=False)
+    assert choose_knn_weight(linear, noise, truth, fixed) == 0.7
+    assert choose_knn_weight(linear[:0], noise[:0], truth[:0], config) == config.knn_weight
+
+
+def test_pack_models_keep_the_fixed_neighbour_vote(tiny_model: IntentModel, encoder: Encoder) -> None:
+    assert tiny_model.config.knn_weight == TrainConfig().knn_weight
+    assert not tiny_model.config.tune_knn_weight
+    texts = UNSEEN["track_order"]
+    vectors = encoder.encode(texts)
+    without = IntentModel(**{**tiny_model.__dict__, "config": TrainConfig(knn_weight=0.0)})
+    votes = tiny_model._neighbour_votes(tiny_model.similarity(vectors))
+    assert np.allclose(tiny_model.raw_scores(vectors, texts), without.raw_scores(vectors, texts) + votes, atol=1e-5)
 
 
 # ---- features and CSV ------------------------------------------------------------------------------
