@@ -228,7 +228,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"*unseen 3*: {_in(halves, 'unseen3', 'conversations')} conversations in tests/scenarios_unseen3, written "
         "the same way and first run in this measurement: the honest estimate for conversations written by others.",
         "",
-        "| reason | dev | held-out | all | " + " | ".join(LATER_TITLES) + " | conversations (all) |",
+        "| reason | dev | held-out | all | "
+        + " | ".join(title.removesuffix(" (spent)") for title in LATER_TITLES.values())
+        + " | conversations (all) |",
         "|---|---|---|---|" + "---|" * len(LATER_TITLES) + "---|",
         *[
             f"| {r} | {_reason_in(halves, 'dev', r)} | {_reason_in(halves, 'held_out', r)} | {v['recall']} | "
