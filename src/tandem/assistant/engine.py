@@ -173,18 +173,11 @@ class Assistant:
             if not switching or ctx.signals.intent.name in RELATED_INTENTS.get(current.skill, ()):
                 # "It's broken, a bit snapped off" during a refund is the refund's reason, not a new request.
                 return current
-        redo = current is None and last_skill in REDONE_ON_CORRECTION and last_skill is not None
-        if redo and slots.corrects(ctx.text) and slots.order_number(ctx.text):
-            return Task(skill=last_skill, intent=ctx.signals.intent.name)
-        buying_at_scale = skill == "qualify_lead" or (slots.quantity(ctx.text) or 0) >= LEAD_UNITS
-        if BOOKING_WORDS.search(ctx.text) and "appointment" in self.skills and not buying_at_scale:
-            # ("A demo for 15 more bikes and a fleet price" stays a lead.)
-            skill, placed = "appointment", True
-        elif CHASING.search(ctx.text) and OPEN_CASE.search(ctx.text) and "ticket_follow_up" in self.skills:
-            skill, placed = "ticket_follow_up", True
-        bare_number = slots.order_number(ctx.text) and len(ctx.text.split()) <= 3
-        if current is None and bare_number and intent.confidence < SWITCH_CONFIDENCE:
-            skill, placed = "order_status", True  # a bare "A10414" out of the blue: where is it, most likely
+        if current is None and last_skill in REDONE_ON_CORRECTION and _corrects_the_order(ctx.text):
+            return Task(skill=str(last_skill), intent=intent.name)
+        worded = _skill_in_own_words(ctx.text, skill, intent.confidence, opening=current is None)
+        if worded is not None and worded in self.skills:
+            skill, placed = worded, True
         if skill == "ticket_follow_up" and slots.order_number(ctx.text):
             skill = "order_status"  # "any news on A10114?" asks about the order, not a case
         if (
@@ -219,6 +212,23 @@ class Assistant:
                     priority="high",
                 ),
             )
+
+
+def _corrects_the_order(text: str) -> bool:
+    """ "Sorry, that's my old one - I meant A10865", right after an answer."""
+    return slots.corrects(text) and slots.order_number(text) is not None
+
+
+def _skill_in_own_words(text: str, skill: str | None, confidence: float, opening: bool) -> str | None:
+    """The skill the customer's own words name, where they beat the intent model's reading (None: no say)."""
+    buying_at_scale = skill == "qualify_lead" or (slots.quantity(text) or 0) >= LEAD_UNITS
+    if BOOKING_WORDS.search(text) and not buying_at_scale:
+        return "appointment"  # ("a demo for 15 more bikes and a fleet price" stays a lead)
+    if CHASING.search(text) and OPEN_CASE.search(text):
+        return "ticket_follow_up"
+    if opening and slots.order_number(text) and len(text.split()) <= 3 and confidence < SWITCH_CONFIDENCE:
+        return "order_status"  # a bare "A10414" out of the blue: where is it, most likely
+    return None
 
 
 def _says_yes(task: Task, text: str) -> bool:
