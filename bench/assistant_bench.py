@@ -70,6 +70,12 @@ UNSEEN = ROOT / "tests" / "skill_scenarios_unseen"
 UNSEEN2 = ROOT / "tests" / "skill_scenarios_unseen2"
 # Written blind in session 12 and first run in session 13's one measurement, on a store of its own.
 UNSEEN3 = ROOT / "tests" / "skill_scenarios_unseen3"
+# The sets written by others: the first three share the dev set's store, in this order (their placeholders
+# were bound that way); the later ones each get a freshly seeded store of their own.
+SHARED_STORE_SETS = {"fresh": FRESH, "fresh2": FRESH2, "fresh3": FRESH3}
+OWN_STORE_SETS = {"fresh4": FRESH4, "unseen": UNSEEN, "unseen2": UNSEEN2, "unseen3": UNSEEN3}
+# Newest first, as the report's columns read.
+LATER_SETS = ("unseen3", "unseen2", "unseen", "fresh4", "fresh3", "fresh2", "fresh")
 RESULTS = ROOT / "bench" / "results" / "assistant.json"
 MODELS = ROOT / "var" / "models"
 SPLITS = ("dev", "held_out")
@@ -788,23 +794,12 @@ def markdown(results: dict[str, Any]) -> str:
     timing = results.get("latency") or {}
     server, client = timing.get("server_message_to_reply") or {}, timing.get("client_round_trip") or {}
 
-    fresh = results.get("fresh") or {}
-    fresh2 = results.get("fresh2") or {}
-    fresh3 = results.get("fresh3") or {}
-    fresh4 = results.get("fresh4") or {}
-    unseen = results.get("unseen") or {}
-    unseen2 = results.get("unseen2") or {}
-    unseen3 = results.get("unseen3") or {}
+    later = {name: results.get(name) or {} for name in LATER_SETS}
+    fresh3, fresh4, unseen, unseen2, unseen3 = (later[n] for n in ("fresh3", "fresh4", "unseen", "unseen2", "unseen3"))
 
     def row(name: str, key: str, target: str) -> str:
         cells = [
-            unseen3.get(key, "–"),
-            unseen2.get(key, "–"),
-            unseen.get(key, "–"),
-            fresh4.get(key, "–"),
-            fresh3.get(key, "–"),
-            fresh2.get(key, "–"),
-            fresh.get(key, "–"),
+            *(later[n].get(key, "–") for n in LATER_SETS),
             halves["held_out"].get(key),
             halves["dev"].get(key),
             every.get(key),
@@ -874,16 +869,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {client.get('p50_ms')} "
             f"| {client.get('p99_ms')} | {client.get('max_ms')} | |",
         ]
-    failures = (
-        every["failures"]
-        + (fresh.get("failures") or [])
-        + (fresh2.get("failures") or [])
-        + (fresh3.get("failures") or [])
-        + (fresh4.get("failures") or [])
-        + (unseen.get("failures") or [])
-        + (unseen2.get("failures") or [])
-        + (unseen3.get("failures") or [])
-    )
+    failures = every["failures"] + [f for n in reversed(LATER_SETS) for f in later[n].get("failures") or []]
     if failures:
         lines += ["", f"Failures ({len(failures)}; known assistant bugs, expectations not weakened):", ""]
         for failure in failures:
@@ -910,49 +896,34 @@ def run() -> dict[str, Any]:
         scenario["split"] = split[scenario["id"]]
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as scratch:
         workdir = Path(scratch)
-        fresh = load_scenarios(FRESH) if FRESH.exists() else []
-        fresh2 = load_scenarios(FRESH2) if FRESH2.exists() else []
-        for scenario in fresh:
-            scenario["split"] = "fresh"
-        fresh3 = load_scenarios(FRESH3) if FRESH3.exists() else []
-        for scenario in fresh2:
-            scenario["split"] = "fresh2"
-        for scenario in fresh3:
-            scenario["split"] = "fresh3"
+        later: dict[str, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
         with desk_in(workdir) as desk:
             results = run_quality(desk, scenarios)
-            fresh_results = run_quality(desk, fresh) if fresh else {}
-            # After the first fresh set on the same store: its placeholders were bound in this order.
-            fresh2_results = run_quality(desk, fresh2) if fresh2 else {}
-            fresh3_results = run_quality(desk, fresh3) if fresh3 else {}
-        fresh4, fresh4_results = on_own_store(FRESH4, "fresh4")
-        unseen, unseen_results = on_own_store(UNSEEN, "unseen")
-        unseen2, unseen2_results = on_own_store(UNSEEN2, "unseen2")
-        unseen3, unseen3_results = on_own_store(UNSEEN3, "unseen3")
+            for name, folder in SHARED_STORE_SETS.items():
+                group = load_scenarios(folder) if folder.exists() else []
+                for scenario in group:
+                    scenario["split"] = name
+                later[name] = (group, run_quality(desk, group) if group else {})
+        for name, folder in OWN_STORE_SETS.items():
+            later[name] = on_own_store(folder, name)
         latency = run_latency(workdir, workdir / "seeded.db", scenarios) if LATENCY_CONVERSATIONS else {}
     report: dict[str, Any] = {
         "all": score(scenarios, results),
         "splits": {half: score([s for s in scenarios if s["split"] == half], results) for half in SPLITS},
-        "fresh": score(fresh, fresh_results) if fresh else None,
-        "fresh_results": fresh_results,
-        "fresh2": score(fresh2, fresh2_results) if fresh2 else None,
-        "fresh2_results": fresh2_results,
-        "fresh3": score(fresh3, fresh3_results) if fresh3 else None,
-        "fresh3_results": fresh3_results,
-        "fresh4": score(fresh4, fresh4_results) if fresh4 else None,
-        "fresh4_results": fresh4_results,
-        "unseen": score(unseen, unseen_results) if unseen else None,
-        "unseen_results": unseen_results,
-        "unseen2": score(unseen2, unseen2_results) if unseen2 else None,
-        "unseen2_results": unseen2_results,
-        "unseen3": score(unseen3, unseen3_results) if unseen3 else None,
-        "unseen3_results": unseen3_results,
-        "latency": latency,
-        "targets": TARGETS,
-        "machine": {"cores": os.cpu_count(), "note": "2 cores shared with other work while measuring"},
-        "seconds": round(time.perf_counter() - started, 1),
-        "scenario_results": results,
     }
+    for name in reversed(LATER_SETS):
+        group, group_results = later[name]
+        report[name] = score(group, group_results) if group else None
+        report[f"{name}_results"] = group_results
+    report.update(
+        {
+            "latency": latency,
+            "targets": TARGETS,
+            "machine": {"cores": os.cpu_count(), "note": "2 cores shared with other work while measuring"},
+            "seconds": round(time.perf_counter() - started, 1),
+            "scenario_results": results,
+        }
+    )
     report["markdown"] = markdown(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
